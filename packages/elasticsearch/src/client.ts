@@ -1,0 +1,43 @@
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
+
+export interface ElasticsearchSettings {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  apiKey?: string | undefined;
+  requestTimeoutMs?: number;
+}
+
+export type { Client } from '@elastic/elasticsearch';
+
+export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
+  const options: ClientOptions = {
+    node: settings.url,
+    requestTimeout: settings.requestTimeoutMs ?? 60_000,
+    maxRetries: 3,
+    // Compression costs CPU we need for indexing on a local node; a remote cluster may want it on.
+    compression: false,
+  };
+  if (settings.apiKey) options.auth = { apiKey: settings.apiKey };
+  else if (settings.username && settings.password) options.auth = { username: settings.username, password: settings.password };
+  return new Client(options);
+}
+
+/**
+ * Waits until the cluster is at least yellow. Uses cluster health rather than
+ * `ping()`/`info()`: the minimal distribution used in tests has no `GET /`.
+ */
+export async function waitForElasticsearch(client: Client, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const health = await client.cluster.health({ wait_for_status: 'yellow', timeout: '5s' });
+      if (!health.timed_out) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`Elasticsearch not healthy after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'health timed out')}`);
+}

@@ -1,0 +1,164 @@
+import { INDEX } from '@dragnet/contracts';
+
+/**
+ * The indicator index mapping: ECS `threat.*` field names and types, with
+ * three documented substitutions because the minimal Elasticsearch
+ * distribution lacks those types: ECS `wildcard` → `keyword`,
+ * `match_only_text` → `text`, `constant_keyword` → `keyword`. The same mapping
+ * works on a full cluster.
+ */
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+const wildcardAsKeyword = { type: 'keyword', ignore_above: 8191 } as const;
+const date = { type: 'date' } as const;
+const ip = { type: 'ip' } as const;
+const long = { type: 'long' } as const;
+const bool = { type: 'boolean' } as const;
+const textWithKeyword = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } } as const;
+
+const hashes = {
+  properties: { md5: keyword, sha1: keyword, sha256: keyword, sha512: keyword },
+};
+
+const ecsUrl = {
+  properties: {
+    full: { ...wildcardAsKeyword, fields: { text: { type: 'text' } } },
+    original: { ...wildcardAsKeyword, fields: { text: { type: 'text' } } },
+    domain: keyword,
+    registered_domain: keyword,
+    top_level_domain: keyword,
+    subdomain: keyword,
+    scheme: keyword,
+    port: long,
+    path: wildcardAsKeyword,
+    query: keyword,
+  },
+};
+
+export const INDICATOR_MAPPINGS = {
+  dynamic: false,
+  date_detection: false,
+  properties: {
+    '@timestamp': date,
+    tags: keyword,
+    message: { type: 'text' },
+    event: {
+      properties: {
+        kind: keyword,
+        category: keyword,
+        type: keyword,
+        module: keyword,
+        dataset: keyword,
+        ingested: date,
+      },
+    },
+    related: { properties: { ip, hash: keyword, hosts: keyword } },
+    threat: {
+      properties: {
+        feed: { properties: { name: keyword, description: keyword, reference: keyword, dashboard_id: keyword } },
+        indicator: {
+          properties: {
+            type: keyword,
+            name: keyword,
+            description: keyword,
+            reference: keyword,
+            provider: keyword,
+            confidence: keyword,
+            first_seen: date,
+            last_seen: date,
+            modified_at: date,
+            sightings: long,
+            scanner_stats: long,
+            ip,
+            port: long,
+            marking: { properties: { tlp: keyword, tlp_version: keyword } },
+            email: { properties: { address: keyword } },
+            file: { properties: { hash: hashes, name: keyword } },
+            url: ecsUrl,
+            as: {
+              properties: {
+                number: long,
+                organization: { properties: { name: { ...keyword, fields: { text: { type: 'text' } } } } },
+              },
+            },
+            geo: {
+              properties: {
+                country_iso_code: keyword,
+                country_name: keyword,
+                city_name: keyword,
+                continent_name: keyword,
+                region_name: keyword,
+                location: { type: 'geo_point' },
+              },
+            },
+          },
+        },
+      },
+    },
+    dragnet: {
+      properties: {
+        id: keyword,
+        kind: keyword,
+        value: wildcardAsKeyword,
+        /** CIDR indicators: `ip` fields cannot hold a network, `ip_range` can, and an IP lookup matches it. */
+        network: { type: 'ip_range' },
+        revision: long,
+        score: long,
+        base_score: long,
+        active: bool,
+        expired: bool,
+        expires_at: date,
+        suppressed: bool,
+        tlp: keyword,
+        threat_names: keyword,
+        valid_until: date,
+        description: textWithKeyword,
+        sources: {
+          properties: {
+            provider: keyword,
+            feed: keyword,
+            first_seen: date,
+            last_seen: date,
+            confidence: long,
+            tlp: keyword,
+            reference: keyword,
+            tags: keyword,
+            threat_names: keyword,
+            valid_until: date,
+            record_ids: keyword,
+          },
+        },
+        provider_count: long,
+        warninglists: { properties: { name: keyword, action: keyword } },
+        enrichment: {
+          properties: {
+            ip_class: keyword,
+            registrable_domain: keyword,
+            public_suffix: keyword,
+            subdomain_depth: long,
+            idn: bool,
+            dns: { properties: { a: ip, aaaa: ip, resolved_at: date } },
+            providers: { type: 'object', enabled: false },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const INDICATOR_SETTINGS = {
+  number_of_shards: 1,
+  // A single local node cannot place replicas; a real cluster raises this after setup.
+  number_of_replicas: 0,
+  refresh_interval: '1s',
+} as const;
+
+export function indicatorIndexTemplate() {
+  return {
+    name: INDEX.template,
+    index_patterns: [INDEX.pattern],
+    priority: INDEX.templatePriority,
+    // Explicitly not a data stream: indicators are updated in place by id.
+    template: { settings: INDICATOR_SETTINGS, mappings: INDICATOR_MAPPINGS },
+    _meta: { description: 'Dragnet threat indicators (ECS threat.indicator.*)', managed_by: 'dragnet' },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Dragnet's canonical indicator model.
+ *
+ * An *observable* is what was seen (kind + canonical value); a *report* is one
+ * partner saying something about it. Field names follow ECS `threat.indicator.*`
+ * / `threat.feed.*` one-to-one (see `ECS_FIELD_OF_REPORT`), so the indexer maps
+ * rather than translates.
+ */
+
+/**
+ * Observable kinds Dragnet canonicalises. The set is open: adding a kind means
+ * adding one entry to the kind registry (canonicaliser, STIX type, ECS type).
+ */
+export const INDICATOR_KINDS = [
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'domain',
+  'url',
+  'email',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+] as const;
+export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
+
+/** Traffic Light Protocol 2.0, least to most restrictive. */
+export const TLP_LEVELS = ['clear', 'green', 'amber', 'amber+strict', 'red'] as const;
+export type Tlp = (typeof TLP_LEVELS)[number];
+
+export interface Observable {
+  kind: IndicatorKind;
+  /** Canonical value: refanged, validated and in the kind's canonical form. */
+  value: string;
+}
+
+/** Where a report came from, so any document can be traced to a Kafka record. */
+export interface Provenance {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The partner's own id for the record (STIX id, MISP attribute uuid, …), when it has one. */
+  recordId: string | null;
+}
+
+/** One partner's statement about one observable: the record on the internal canonical topic. */
+export interface IndicatorReport extends Observable {
+  /** STIX 2.1 deterministic id of the observable, e.g. `ipv4-addr--…`; Kafka key, job id and ES `_id`. */
+  id: string;
+  /** Partner (source) id → `threat.indicator.provider`. */
+  provider: string;
+  /** Feed name → `threat.feed.name`. */
+  feedName: string;
+  /** Epoch milliseconds → `threat.indicator.first_seen`. */
+  firstSeen: number;
+  /** Epoch milliseconds → `threat.indicator.last_seen`. */
+  lastSeen: number;
+  /** 0–100, or null when the partner gave none → `threat.indicator.confidence` (as a band) and `dragnet.score` input. */
+  confidence: number | null;
+  /** → `threat.indicator.marking.tlp`; null means "use the partner's default". */
+  tlp: Tlp | null;
+  /** → `tags`. */
+  tags: string[];
+  /** Threat / malware family names → `threat.software.name` / `threat.group.name` style; kept as `dragnet.threat_names`. */
+  threatNames: string[];
+  /** → `threat.indicator.description`. */
+  description: string | null;
+  /** → `threat.indicator.reference`. */
+  reference: string | null;
+  /** Epoch milliseconds after which the partner no longer vouches for it → `dragnet.valid_until`. */
+  validUntil: number | null;
+  provenance: Provenance;
+}
+
+/** The ECS (or `dragnet.*`) field each report field lands in. */
+export const ECS_FIELD_OF_REPORT = {
+  provider: 'threat.indicator.provider',
+  feedName: 'threat.feed.name',
+  firstSeen: 'threat.indicator.first_seen',
+  lastSeen: 'threat.indicator.last_seen',
+  confidence: 'threat.indicator.confidence',
+  tlp: 'threat.indicator.marking.tlp',
+  tags: 'tags',
+  threatNames: 'dragnet.threat_names',
+  description: 'threat.indicator.description',
+  reference: 'threat.indicator.reference',
+  validUntil: 'dragnet.valid_until',
+} as const satisfies Partial<Record<keyof IndicatorReport, string>>;
+
+/** Why a value or record was rejected. Stable codes: operators filter dead letters by them. */
+export const REJECT_REASONS = [
+  'invalid_encoding',
+  'invalid_json',
+  'invalid_avro',
+  'invalid_csv',
+  'invalid_structure',
+  'unsupported_type',
+  'unsupported_pattern',
+  'invalid_value',
+  'invalid_ipv4',
+  'invalid_ipv6',
+  'invalid_cidr',
+  'invalid_domain',
+  'invalid_url',
+  'invalid_email',
+  'invalid_hash',
+  'invalid_date',
+  'invalid_confidence',
+  'invalid_tlp',
+  'empty_value',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface Reject {
+  reason: RejectReason;
+  /** Human-readable, names what was wrong. */
+  message: string;
+  /** The offending value as received (truncated to a sane length), when there is one. */
+  value: string | null;
+  /** Where in the message: `line 12`, `objects[3]`, `Attribute 5f1c…`, `record 0`. */
+  location: string;
+}
+
+export interface ParseResult {
+  indicators: IndicatorReport[];
+  rejects: Reject[];
+}

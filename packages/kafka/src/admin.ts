@@ -1,0 +1,95 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { TopicSpec } from './topics.js';
+
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+  /** Existing topics with fewer partitions than asked for; partitions were added. */
+  grown: string[];
+}
+
+/**
+ * Creates missing topics and grows partition counts; idempotent, so every
+ * service and the CLI may call it at start. kafkajs cannot subscribe to a topic
+ * that does not exist yet on KRaft, hence topics come first.
+ */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await ensureTopicsWith(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
+  const existingNames = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existingNames.has(spec.topic));
+  const present = specs.filter((spec) => existingNames.has(spec.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor ?? 1,
+        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+  const grown: string[] = [];
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
+    const toGrow = present.filter((spec) => {
+      const current = metadata.topics.find((topic) => topic.name === spec.topic)?.partitions.length ?? 0;
+      return current < spec.partitions;
+    });
+    if (toGrow.length > 0) {
+      await admin.createPartitions({ topicPartitions: toGrow.map((spec) => ({ topic: spec.topic, count: spec.partitions })) });
+      grown.push(...toGrow.map((spec) => spec.topic));
+    }
+  }
+  return { created: missing.map((spec) => spec.topic), existing: present.map((spec) => spec.topic), grown };
+}
+
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const toDelete = topics.filter((topic) => existing.has(topic));
+    if (toDelete.length > 0) await admin.deleteTopics({ topics: toDelete, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: string;
+  high: string;
+  lag: number;
+}
+
+/** Committed offset vs high watermark per partition, for status and `/metrics`. */
+export async function consumerGroupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const lags: PartitionLag[] = [];
+    const committedByTopic = await admin.fetchOffsets({ groupId, topics });
+    for (const { topic, partitions } of committedByTopic) {
+      const highs = await admin.fetchTopicOffsets(topic);
+      for (const { partition, offset } of partitions) {
+        const high = highs.find((entry) => entry.partition === partition)?.high ?? '0';
+        const committed = offset === '-1' ? (highs.find((e) => e.partition === partition)?.low ?? '0') : offset;
+        lags.push({ topic, partition, committed, high, lag: Math.max(0, Number(BigInt(high) - BigInt(committed))) });
+      }
+    }
+    return lags;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,56 @@
+import { createLogger, type Logger } from '@dragnet/logger';
+import { startOpsServer } from './http-server.js';
+import { createStageMetrics, type StageMetrics } from './metrics.js';
+import { ShutdownRegistry } from './shutdown.js';
+
+export interface ServiceContext {
+  logger: Logger;
+  metrics: StageMetrics;
+  shutdown: ShutdownRegistry;
+}
+
+export interface ServiceHandle {
+  isReady(): boolean;
+}
+
+export interface RunServiceOptions {
+  name: string;
+  logLevel: string;
+  metricsPort: number;
+  shutdownTimeoutMs: number;
+  start(context: ServiceContext): Promise<ServiceHandle>;
+}
+
+/**
+ * The process frame every service shares: logger, metrics, ops HTTP server,
+ * signal handling, and a clean exit when a fatal error escapes a stage
+ * (at-least-once delivery makes "crash and restart" safe).
+ */
+export async function runService(options: RunServiceOptions): Promise<ServiceContext> {
+  const logger = createLogger({ service: options.name, level: options.logLevel });
+  const metrics = createStageMetrics(options.name);
+  const shutdown = new ShutdownRegistry(logger, options.shutdownTimeoutMs);
+  shutdown.installSignalHandlers();
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    void shutdown.shutdown('unhandledRejection').finally(() => process.exit(1));
+  });
+  let handle: ServiceHandle | undefined;
+  const ops = await startOpsServer({
+    port: options.metricsPort,
+    registry: metrics.registry,
+    isReady: () => !shutdown.isShuttingDown && (handle?.isReady() ?? false),
+  });
+  shutdown.register('ops-server', () => ops.close());
+  logger.info({ metricsPort: ops.port }, 'ops server listening');
+  const context = { logger, metrics, shutdown };
+  try {
+    handle = await options.start(context);
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    await shutdown.shutdown('start failed');
+    process.exit(1);
+  }
+  logger.info('started');
+  return context;
+}
