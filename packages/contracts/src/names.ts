@@ -1,50 +1,69 @@
 /**
  * Every topic, consumer group, index, alias, queue and Redis key prefix Dragnet
  * uses, in one place. Services import these; nothing else spells them.
+ *
+ * `DRAGNET_NAMESPACE` (lower-case letters, digits, dashes) prefixes all of
+ * them, so several pipelines (staging beside production, parallel test runs)
+ * share one Kafka, Elasticsearch and Redis without seeing each other.
  */
+const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
+
+function readNamespace(): string {
+  const raw = process.env.DRAGNET_NAMESPACE ?? '';
+  if (raw !== '' && !NAMESPACE_PATTERN.test(raw)) {
+    throw new Error(`DRAGNET_NAMESPACE: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(raw)})`);
+  }
+  return raw;
+}
+
+export const NAMESPACE = readNamespace();
+const dotted = NAMESPACE ? `${NAMESPACE}.` : '';
+const dashed = NAMESPACE ? `-${NAMESPACE}` : '';
 
 /** Partner intake topics are `feeds.<partnerId>`; one per partner so ACLs and retention are per partner. */
-export const PARTNER_TOPIC_PREFIX = 'feeds.';
+export const PARTNER_TOPIC_PREFIX = `${dotted}feeds.`;
 export const partnerTopic = (partnerId: string): string => `${PARTNER_TOPIC_PREFIX}${partnerId}`;
 
 export const TOPICS = {
-  /** Canonical indicator reports (Avro), keyed by indicator id. Written by the normalizer. */
-  canonical: 'dragnet.indicators.canonical',
-  /** Merged indicator changes (JSON documents), keyed by indicator id. Written by the deduplicator and the enricher. */
-  changes: 'dragnet.indicators.changes',
+  /** Canonical indicator reports (Avro) and enrichment results (JSON), keyed by indicator id. */
+  canonical: `${dotted}dragnet.indicators.canonical`,
+  /** Latest document of every changed indicator (JSON), keyed by indicator id; compacted. */
+  changes: `${dotted}dragnet.indicators.changes`,
   /** Rejected input with its original bytes, source position and reason. Written by every stage. */
-  deadLetter: 'dragnet.deadletter',
+  deadLetter: `${dotted}dragnet.deadletter`,
 } as const;
 
 export const CONSUMER_GROUPS = {
-  normalizer: 'dragnet-normalizer',
-  deduplicator: 'dragnet-deduplicator',
-  indexer: 'dragnet-indexer',
+  normalizer: `${dotted}dragnet-normalizer`,
+  deduplicator: `${dotted}dragnet-deduplicator`,
+  indexer: `${dotted}dragnet-indexer`,
 } as const;
+
+const alias = `logs-ti_dragnet.indicator${dashed}`;
 
 /** Elasticsearch names. The alias matches `logs-ti_*` so Kibana's threat-intel features find it. */
 export const INDEX = {
   /** Read and write alias over the current versioned index. */
-  alias: 'logs-ti_dragnet.indicator',
-  /** Versioned concrete index the alias points to; bump the suffix for a new mapping and reindex. */
-  concrete: 'logs-ti_dragnet.indicator-v1',
-  /** Pattern the index template applies to. */
-  pattern: 'logs-ti_dragnet.indicator-*',
-  template: 'dragnet-indicators',
-  /** Above the stack's built-in `logs` template (priority 100) so no data stream is created for our names. */
+  alias,
+  /** Versioned concrete index the alias points to; a new mapping gets `-v2` and a reindex. */
+  concrete: `${alias}-v1`,
+  /** What the index template applies to. */
+  pattern: `${alias}-v*`,
+  template: `dragnet-indicators${dashed}`,
+  /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
   templatePriority: 500,
 } as const;
 
 export const QUEUES = {
-  enrichment: 'dragnet-enrichment',
-  maintenance: 'dragnet-maintenance',
+  enrichment: `${dotted}dragnet-enrichment`,
+  maintenance: `${dotted}dragnet-maintenance`,
 } as const;
 
 export const REDIS_KEYS = {
   /** Merge state per indicator: `dragnet:merge:<indicatorId>`. */
-  mergeState: 'dragnet:merge:',
+  mergeState: `${dotted}dragnet:merge:`,
   /** Per-key API rate limiting windows. */
-  rateLimit: 'dragnet:ratelimit:',
+  rateLimit: `${dotted}dragnet:ratelimit:`,
 } as const;
 
 /** Kafka header names carried from intake to index. */

@@ -1,4 +1,6 @@
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
+
+type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 
 export interface ElasticsearchSettings {
   url: string;

@@ -1,4 +1,5 @@
 import { INDEX } from '@dragnet/contracts';
+import type { estypes } from '@elastic/elasticsearch';
 
 /**
  * The indicator index mapping: ECS `threat.*` field names and types, with
@@ -13,6 +14,7 @@ const date = { type: 'date' } as const;
 const ip = { type: 'ip' } as const;
 const long = { type: 'long' } as const;
 const bool = { type: 'boolean' } as const;
+const text = { type: 'text' } as const;
 const textWithKeyword = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } } as const;
 
 const hashes = {
@@ -21,8 +23,8 @@ const hashes = {
 
 const ecsUrl = {
   properties: {
-    full: { ...wildcardAsKeyword, fields: { text: { type: 'text' } } },
-    original: { ...wildcardAsKeyword, fields: { text: { type: 'text' } } },
+    full: { ...wildcardAsKeyword, fields: { text } },
+    original: { ...wildcardAsKeyword, fields: { text } },
     domain: keyword,
     registered_domain: keyword,
     top_level_domain: keyword,
@@ -34,7 +36,7 @@ const ecsUrl = {
   },
 };
 
-export const INDICATOR_MAPPINGS = {
+export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: false,
   date_detection: false,
   properties: {
@@ -77,7 +79,7 @@ export const INDICATOR_MAPPINGS = {
             as: {
               properties: {
                 number: long,
-                organization: { properties: { name: { ...keyword, fields: { text: { type: 'text' } } } } },
+                organization: { properties: { name: { ...keyword, fields: { text } } } },
               },
             },
             geo: {
@@ -143,16 +145,16 @@ export const INDICATOR_MAPPINGS = {
       },
     },
   },
-} as const;
+};
 
-export const INDICATOR_SETTINGS = {
+export const INDICATOR_SETTINGS: estypes.IndicesIndexSettings = {
   number_of_shards: 1,
   // A single local node cannot place replicas; a real cluster raises this after setup.
   number_of_replicas: 0,
   refresh_interval: '1s',
-} as const;
+};
 
-export function indicatorIndexTemplate() {
+export function indicatorIndexTemplate(): estypes.IndicesPutIndexTemplateRequest {
   return {
     name: INDEX.template,
     index_patterns: [INDEX.pattern],

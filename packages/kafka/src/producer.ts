@@ -17,8 +17,12 @@ export interface BatchProducer {
   disconnect(): Promise<void>;
 }
 
-export async function createBatchProducer(kafka: Kafka, options: { idempotent?: boolean } = {}): Promise<BatchProducer> {
+export async function createBatchProducer(
+  kafka: Kafka,
+  options: { idempotent?: boolean; maxRequestBytes?: number } = {},
+): Promise<BatchProducer> {
   const idempotent = options.idempotent ?? true;
+  const maxRequestBytes = options.maxRequestBytes ?? 900_000;
   // The idempotent producer removes duplicates caused by the producer's own
   // retries; kafkajs requires maxInFlightRequests = 1 for it.
   const producer: Producer = kafka.producer({
@@ -29,22 +33,47 @@ export async function createBatchProducer(kafka: Kafka, options: { idempotent?: 
   await producer.connect();
   return {
     async send(records) {
-      if (records.length === 0) return;
-      const byTopic = new Map<string, { key: string | Buffer | null; value: Buffer | string | null; headers?: Record<string, string | Buffer> }[]>();
-      for (const record of records) {
-        let messages = byTopic.get(record.topic);
-        if (!messages) {
-          messages = [];
-          byTopic.set(record.topic, messages);
-        }
-        messages.push(record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value });
-      }
-      await producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      // Brokers refuse requests over message.max.bytes (1 MiB by default):
+      // send in chunks, one after another, each acknowledged before the next.
+      for (const chunk of chunksByBytes(records, maxRequestBytes)) await sendChunk(producer, chunk);
     },
     disconnect: () => producer.disconnect(),
   };
+}
+
+type Message = { key: string | Buffer | null; value: Buffer | string | null; headers?: Record<string, string | Buffer> };
+
+async function sendChunk(producer: Producer, records: OutgoingRecord[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    let messages = byTopic.get(record.topic);
+    if (!messages) {
+      messages = [];
+      byTopic.set(record.topic, messages);
+    }
+    messages.push(record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value });
+  }
+  await producer.sendBatch({
+    acks: -1,
+    compression: CompressionTypes.None,
+    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  });
+}
+
+const sizeOf = (part: string | Buffer | null) => (part === null ? 0 : typeof part === 'string' ? part.length * 3 : part.length);
+
+export function* chunksByBytes(records: OutgoingRecord[], maxBytes: number): Generator<OutgoingRecord[]> {
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = sizeOf(record.key) + sizeOf(record.value) + 64;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }

@@ -44,11 +44,14 @@ export function confidenceBand(score: number | null): 'Not Specified' | 'None' |
   return 'High';
 }
 
-function observableFields(kind: IndicatorKind, value: string) {
+function observableFields(
+  kind: IndicatorKind,
+  value: string,
+): { indicator: Record<string, unknown>; related: Record<string, string[]>; network?: string; ecsType?: string } {
   switch (kind) {
     case 'ipv4':
     case 'ipv6':
-      return { indicator: { ip: value }, related: { ip: [value] }, network: undefined };
+      return { indicator: { ip: value }, related: { ip: [value] } };
     case 'cidr':
       // An `ip` field cannot hold a network; `dragnet.network` (ip_range) can, and matches IP lookups.
       return { indicator: {}, related: {}, network: value, ecsType: value.includes(':') ? 'ipv6-addr' : 'ipv4-addr' };
@@ -65,6 +68,8 @@ function observableFields(kind: IndicatorKind, value: string) {
     case 'sha256':
     case 'sha512':
       return { indicator: { file: { hash: { [kind]: value } } }, related: { hash: [value] } };
+    default:
+      throw new Error(`no ECS placement for indicator kind ${String(kind)}`);
   }
 }
 

@@ -1,0 +1,31 @@
+import { createQueue } from '@dragnet/queue';
+import type { CliContext } from '../context.js';
+
+/** `dragnet jobs failed`: failed enrichment jobs with their last error. */
+export async function listFailedJobs(context: CliContext): Promise<void> {
+  const queue = createQueue('enrichment', context.redis());
+  try {
+    const failed = await queue.getFailed(0, 999);
+    for (const job of failed) {
+      const targets = (job.data as { targets?: unknown[] }).targets?.length ?? 0;
+      console.log(`${String(job.id).padEnd(48)} attempts=${job.attemptsMade} targets=${targets} ${job.failedReason ?? ''}`);
+    }
+    console.log(`${failed.length} failed job(s)`);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** `dragnet jobs retry [ID…]`: re-drives the given failed jobs, or all of them. */
+export async function retryFailedJobs(context: CliContext, ids: string[]): Promise<number> {
+  const queue = createQueue('enrichment', context.redis());
+  try {
+    const failed = await queue.getFailed(0, -1);
+    const selected = ids.length > 0 ? failed.filter((job) => ids.includes(String(job.id))) : failed;
+    for (const job of selected) await job.retry('failed');
+    console.log(`retried ${selected.length} job(s)`);
+    return selected.length;
+  } finally {
+    await queue.close();
+  }
+}

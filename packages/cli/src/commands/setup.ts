@@ -1,0 +1,21 @@
+import { ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { ensureTopics } from '@dragnet/kafka';
+import { planTopics } from '@dragnet/partners';
+import type { CliContext } from '../context.js';
+
+/** Creates every topic from the partners registry and the index template, alias and index. Idempotent. */
+export async function setup(context: CliContext, args: { partitions?: number }): Promise<void> {
+  const registry = context.registry();
+  const plan = planTopics(registry, args.partitions);
+  const result = await ensureTopics(
+    context.kafka(),
+    plan.map((topic) => ({ topic: topic.topic, partitions: topic.partitions, config: topic.config })),
+  );
+  for (const topic of result.created) console.log(`topic created   ${topic}`);
+  for (const topic of result.existing) console.log(`topic exists    ${topic}`);
+  for (const topic of result.grown) console.log(`topic grown     ${topic}`);
+  const elasticsearch = context.elasticsearch();
+  await waitForElasticsearch(elasticsearch);
+  await ensureIndicatorIndex(elasticsearch);
+  console.log('index template, index and alias ready');
+}

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { createCliContext } from './context.js';
+import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './commands/dlq.js';
+import { generateFeed, pushFeed } from './commands/feed.js';
+import { listFailedJobs, retryFailedJobs } from './commands/jobs.js';
+import { setup } from './commands/setup.js';
+import { sample, status, waitUntilIdle } from './commands/status.js';
+
+const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
+
+  dragnet setup [--partitions N]             create topics (from infra/partners.json) and the index
+  dragnet feed push --partner P FILE…        push feed files to a partner's topic [--lines-per-message 5000]
+  dragnet feed generate --out-dir DIR        synthetic feed, one CSV per partner
+        [--count 100000] [--duplicates 0.3] [--seed 42] [--partners synthetic-a,synthetic-b,synthetic-c]
+  dragnet status [--wait [--timeout S]]      consumer lag, queue depths, indexed documents
+  dragnet sample                             the indexed indicator with the most partners
+  dragnet dlq list [--code C] [--stage S] [--partner P]
+  dragnet dlq show PARTITION:OFFSET          one dead letter with its original bytes
+  dragnet dlq redrive [--code C] [--stage S] [--partner P] [--position P:O …]
+  dragnet jobs failed                        failed enrichment jobs
+  dragnet jobs retry [JOB_ID…]               re-drive failed jobs (all when none given)
+
+Connections come from KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL (see docs/configuration.md).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      partner: { type: 'string' },
+      partners: { type: 'string' },
+      'lines-per-message': { type: 'string' },
+      count: { type: 'string' },
+      duplicates: { type: 'string' },
+      seed: { type: 'string' },
+      'out-dir': { type: 'string' },
+      partitions: { type: 'string' },
+      code: { type: 'string' },
+      stage: { type: 'string' },
+      position: { type: 'string', multiple: true },
+      wait: { type: 'boolean' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const number = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const parsed = Number(raw);
+    if (!Number.isFinite(parsed)) throw new Error(`--${name}: expected a number (got ${JSON.stringify(raw)})`);
+    return parsed;
+  };
+  const context = createCliContext();
+  try {
+    const filter = {
+      ...(values.code ? { code: values.code } : {}),
+      ...(values.stage ? { stage: values.stage } : {}),
+      ...(values.partner ? { partner: values.partner } : {}),
+      ...(values.position ? { positions: values.position } : {}),
+    };
+    switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'setup':
+        await setup(context, values.partitions ? { partitions: number('partitions', values.partitions, 6) } : {});
+        return 0;
+      case 'feed push': {
+        if (!values.partner) throw new Error('feed push: --partner is required');
+        if (rest.length === 0) throw new Error('feed push: give at least one FILE');
+        await pushFeed(context, { partner: values.partner, files: rest, linesPerMessage: number('lines-per-message', values['lines-per-message'], 5_000) });
+        return 0;
+      }
+      case 'feed generate':
+        await generateFeed(context, {
+          count: number('count', values.count, 100_000),
+          duplicates: number('duplicates', values.duplicates, 0.3),
+          seed: number('seed', values.seed, 42),
+          partners: (values.partners ?? 'synthetic-a,synthetic-b,synthetic-c').split(','),
+          outDir: values['out-dir'] ?? '.',
+        });
+        return 0;
+      case 'status':
+        if (values.wait) await waitUntilIdle(context, number('timeout', values.timeout, 600) * 1_000);
+        await status(context);
+        return 0;
+      case 'sample':
+        await sample(context);
+        return 0;
+      case 'dlq list':
+        await listDeadLetters(context, filter);
+        return 0;
+      case 'dlq show':
+        if (!rest[0]) throw new Error('dlq show: give PARTITION:OFFSET');
+        await showDeadLetter(context, rest[0]);
+        return 0;
+      case 'dlq redrive':
+        await redriveDeadLetters(context, filter);
+        return 0;
+      case 'jobs failed':
+        await listFailedJobs(context);
+        return 0;
+      case 'jobs retry':
+        await retryFailedJobs(context, rest);
+        return 0;
+      default:
+        console.error(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`dragnet: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

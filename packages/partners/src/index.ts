@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { partnerTopic, TOPICS } from '@dragnet/contracts';
+import { type FeedFormat, TLP_LEVELS, validateFeedFormat } from '@dragnet/indicators';
+import { z } from 'zod';
+
+/** The registry shipped with the repository; `PARTNERS_FILE` points elsewhere in production. */
+export const DEFAULT_PARTNERS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../infra/partners.json');
+
+const partnerSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+  feedName: z.string().min(1),
+  format: z.record(z.string(), z.unknown()),
+  defaultTlp: z.enum(TLP_LEVELS),
+  /** How much Dragnet trusts this partner's word, 0–1: an input of the score. */
+  trust: z.number().min(0).max(1),
+  partitions: z.number().int().min(1).max(256).default(3),
+  retentionDays: z.number().int().min(1).max(3650).default(14),
+});
+
+const registrySchema = z.object({ partners: z.array(partnerSchema).min(1) });
+
+export interface Partner {
+  id: string;
+  name: string;
+  feedName: string;
+  format: FeedFormat;
+  defaultTlp: (typeof TLP_LEVELS)[number];
+  trust: number;
+  partitions: number;
+  retentionDays: number;
+  /** `feeds.<id>` */
+  topic: string;
+}
+
+export interface PartnerRegistry {
+  partners: Partner[];
+  byId: Map<string, Partner>;
+  byTopic: Map<string, Partner>;
+}
+
+/** Validates a registry: schema, unique ids and topics, known formats with valid mappings. Throws naming every problem. */
+export function parseRegistry(raw: unknown): PartnerRegistry {
+  const parsed = registrySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid partners registry: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  const problems: string[] = [];
+  const byId = new Map<string, Partner>();
+  const byTopic = new Map<string, Partner>();
+  for (const entry of parsed.data.partners) {
+    const formatErrors = validateFeedFormat(entry.format);
+    for (const error of formatErrors) problems.push(`partner ${entry.id}: format: ${error}`);
+    const partner: Partner = { ...entry, format: entry.format as unknown as FeedFormat, topic: partnerTopic(entry.id) };
+    if (byId.has(partner.id)) problems.push(`partner ${partner.id}: duplicate id`);
+    if (byTopic.has(partner.topic)) problems.push(`partner ${partner.id}: duplicate topic ${partner.topic}`);
+    byId.set(partner.id, partner);
+    byTopic.set(partner.topic, partner);
+  }
+  if (problems.length > 0) throw new Error(`invalid partners registry: ${problems.join('; ')}`);
+  return { partners: [...byId.values()], byId, byTopic };
+}
+
+export function loadRegistry(file: string = DEFAULT_PARTNERS_FILE): PartnerRegistry {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read partners registry ${file}: ${(error as Error).message}`);
+  }
+  return parseRegistry(raw);
+}
+
+export interface PlannedTopic {
+  topic: string;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Every topic Dragnet needs, from the registry: one intake topic per partner
+ * (retention per partner), the canonical topic, the compacted changes topic
+ * (latest document per indicator: the index can be rebuilt from it) and the
+ * dead-letter topic (kept long enough for a human to act).
+ */
+export function planTopics(registry: PartnerRegistry, internalPartitions = 6): PlannedTopic[] {
+  return [
+    ...registry.partners.map((partner) => ({
+      topic: partner.topic,
+      partitions: partner.partitions,
+      config: { 'retention.ms': String(partner.retentionDays * DAY_MS), 'max.message.bytes': '10485760' },
+    })),
+    { topic: TOPICS.canonical, partitions: internalPartitions, config: { 'retention.ms': String(7 * DAY_MS) } },
+    {
+      topic: TOPICS.changes,
+      partitions: internalPartitions,
+      config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(DAY_MS) },
+    },
+    { topic: TOPICS.deadLetter, partitions: 1, config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': '20971520' } },
+  ];
+}

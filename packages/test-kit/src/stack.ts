@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { ELASTICSEARCH_ENV, KAFKA_ENV, parseConfig, REDIS_ENV } from '@dragnet/config';
+import { createElasticsearchClient, type Client } from '@dragnet/elasticsearch';
+import { createKafka, type Kafka } from '@dragnet/kafka';
+import { createLogger } from '@dragnet/logger';
+import { createRedis, type Redis } from '@dragnet/redis';
+import { z } from 'zod';
+
+/** Where the test stack listens: the same variables and defaults as the services (`pnpm stack:up`). */
+export const stack = parseConfig(z.object({ ...KAFKA_ENV, ...ELASTICSEARCH_ENV, ...REDIS_ENV }), process.env);
+
+export const testLogger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'warn', pretty: false });
+
+/** A name no other test (or earlier run) uses: topics, groups, indices, queues, Redis prefixes. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function testKafka(clientId = 'dragnet-test'): Kafka {
+  return createKafka({ brokers: stack.KAFKA_BROKERS, clientId, logger: testLogger, connectionTimeoutMs: 3_000 });
+}
+
+export function testElasticsearch(): Client {
+  return createElasticsearchClient({ url: stack.ELASTICSEARCH_URL, requestTimeoutMs: 30_000 });
+}
+
+export function testRedis(): Redis {
+  return createRedis({ url: stack.REDIS_URL, connectionName: 'dragnet-test', maxRetriesPerRequest: 1 });
+}
+
+const START_HINT = 'start the local stack with `pnpm stack:up` (or point KAFKA_BROKERS / ELASTICSEARCH_URL / REDIS_URL at running servers)';
+
+/**
+ * Fails — never skips — when a server is missing: an integration test that
+ * silently skips would report green without having tested anything.
+ */
+export async function requireStack(): Promise<void> {
+  const problems: string[] = [];
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    problems.push(`Kafka at ${stack.KAFKA_BROKERS.join(',')}: ${(error as Error).message}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const elasticsearch = testElasticsearch();
+  try {
+    await elasticsearch.cluster.health({ timeout: '5s' });
+  } catch (error) {
+    problems.push(`Elasticsearch at ${stack.ELASTICSEARCH_URL}: ${(error as Error).message}`);
+  } finally {
+    await elasticsearch.close();
+  }
+  const redis = testRedis();
+  try {
+    await redis.ping();
+  } catch (error) {
+    problems.push(`Redis at ${stack.REDIS_URL}: ${(error as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  if (problems.length > 0) throw new Error(`test stack unavailable — ${problems.join('; ')} — ${START_HINT}`);
+}

@@ -1,0 +1,20 @@
+import { ELASTICSEARCH_ENV, env, KAFKA_ENV, LOG_ENV, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
+import { z } from 'zod';
+
+export const deduplicatorEnv = z.object({
+  ...LOG_ENV,
+  ...KAFKA_ENV,
+  ...REDIS_ENV,
+  ...ELASTICSEARCH_ENV,
+  ...RUNTIME_ENV,
+  PARTNERS_FILE: z.string().optional(),
+  DEDUPLICATOR_CONCURRENCY: env.integer(1, 64, 2),
+  /** Last-seen resolution: re-publishing within it writes nothing (default one hour). */
+  MERGE_GRANULARITY_MS: env.integer(1, 31 * 86_400_000, 3_600_000),
+  /** Merge-state cache entries expire after this without a change; the index is the durable copy (default 30 days). */
+  MERGE_STATE_TTL_SECONDS: env.integer(60, 365 * 86_400, 30 * 86_400),
+  ENRICHMENT_ENABLED: env.boolean(true),
+  /** Indicators per enrichment job (default 500). */
+  ENRICHMENT_BATCH_SIZE: env.integer(1, 10_000, 500),
+});
+export type DeduplicatorConfig = z.infer<typeof deduplicatorEnv>;

@@ -1,0 +1,96 @@
+import { type EnrichmentRecord, type EnrichmentTarget, HEADERS, TOPICS } from '@dragnet/contracts';
+import type { IndicatorReport, Tlp } from '@dragnet/indicators';
+import type { OutgoingRecord } from '@dragnet/kafka';
+import {
+  type MergeState,
+  mergeEnrichment,
+  mergeReport,
+  needsEnrichment,
+  type Scoring,
+  stateToDocument,
+  versionsKey,
+} from '@dragnet/merge';
+
+export type DedupeInput =
+  | { type: 'report'; report: IndicatorReport; correlationId: string | null }
+  | { type: 'enrichment'; enrichment: EnrichmentRecord; correlationId: string | null };
+
+export interface DedupeOptions {
+  granularityMs: number;
+  defaultTlpOf(provider: string): Tlp;
+  score(state: MergeState, now: number): Scoring;
+  /** Current provider versions; empty disables enrichment scheduling. */
+  providerVersions: Record<string, number>;
+  now: number;
+}
+
+export interface DedupeOutcome {
+  /** States to write back to the cache (changed, or newly marked as scheduled for enrichment). */
+  statesToSave: MergeState[];
+  /** One change record per changed indicator (its latest document), keyed by id. */
+  changes: OutgoingRecord[];
+  toEnrich: EnrichmentTarget[];
+  unchanged: number;
+}
+
+const inputId = (input: DedupeInput) => (input.type === 'report' ? input.report.id : input.enrichment.id);
+
+/**
+ * The deduplicator's pure core. Folds a batch of reports and enrichment
+ * results into the current states; emits one change per indicator that
+ * changed (not one per input), and the indicators still to be enriched.
+ */
+export function dedupeBatch(inputs: DedupeInput[], current: Map<string, MergeState | null>, options: DedupeOptions): DedupeOutcome {
+  const states = new Map(current);
+  const changed = new Set<string>();
+  const correlation = new Map<string, string>();
+  let unchanged = 0;
+  for (const input of inputs) {
+    const id = inputId(input);
+    const before = states.get(id) ?? null;
+    let result: { state: MergeState; changed: boolean } | null = null;
+    if (input.type === 'report') {
+      result = mergeReport(before, input.report, {
+        granularityMs: options.granularityMs,
+        defaultTlp: options.defaultTlpOf(input.report.provider),
+      });
+    } else if (before !== null) {
+      result = mergeEnrichment(before, input.enrichment);
+    }
+    if (result?.changed) {
+      states.set(id, result.state);
+      changed.add(id);
+      if (input.correlationId) correlation.set(id, input.correlationId);
+    } else {
+      unchanged++;
+    }
+  }
+  const toEnrich: EnrichmentTarget[] = [];
+  const scheduled = new Set<string>();
+  const wanted = options.providerVersions;
+  if (Object.keys(wanted).length > 0) {
+    const key = versionsKey(wanted);
+    for (const [id, state] of states) {
+      if (state === null || !needsEnrichment(state, wanted)) continue;
+      states.set(id, { ...state, enrichmentRequested: key });
+      toEnrich.push({ id, kind: state.kind, value: state.value });
+      scheduled.add(id);
+    }
+  }
+  const changes: OutgoingRecord[] = [];
+  const statesToSave: MergeState[] = [];
+  for (const [id, state] of states) {
+    if (state === null || (!changed.has(id) && !scheduled.has(id))) continue;
+    statesToSave.push(state);
+    if (!changed.has(id)) continue;
+    const document = stateToDocument(state, { now: options.now, scoring: options.score(state, options.now) });
+    const correlationId = correlation.get(id);
+    changes.push({
+      topic: TOPICS.changes,
+      key: id,
+      value: Buffer.from(JSON.stringify(document)),
+      ...(correlationId ? { headers: { [HEADERS.correlationId]: correlationId } } : {}),
+    });
+  }
+  return { statesToSave, changes, toEnrich, unchanged };
+}

@@ -1,0 +1,73 @@
+import { loadConfig } from '@dragnet/config';
+import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
+import { createElasticsearchClient, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { loadRegistry } from '@dragnet/partners';
+import { createQueue } from '@dragnet/queue';
+import { createRedis, waitForRedis } from '@dragnet/redis';
+import { runService } from '@dragnet/runtime';
+import { deduplicatorEnv } from './config.js';
+import { createDeduplicator } from './deduplicator.js';
+import { currentProviderVersions, scoreWith } from './scoring.js';
+
+const config = loadConfig(deduplicatorEnv);
+
+await runService({
+  name: 'deduplicator',
+  logLevel: config.LOG_LEVEL,
+  metricsPort: config.METRICS_PORT,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  async start({ logger, metrics, shutdown }) {
+    const registry = loadRegistry(config.PARTNERS_FILE);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-deduplicator', logger });
+    const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-deduplicator' });
+    shutdown.register('redis', () => void redis.disconnect());
+    await waitForRedis(redis);
+    const elasticsearch = createElasticsearchClient({
+      url: config.ELASTICSEARCH_URL,
+      username: config.ELASTICSEARCH_USERNAME,
+      password: config.ELASTICSEARCH_PASSWORD,
+      apiKey: config.ELASTICSEARCH_API_KEY,
+    });
+    shutdown.register('elasticsearch', () => elasticsearch.close());
+    await waitForElasticsearch(elasticsearch);
+    await ensureIndicatorIndex(elasticsearch);
+    const queue = config.ENRICHMENT_ENABLED ? createQueue('enrichment', redis.duplicate({ maxRetriesPerRequest: null })) : null;
+    if (queue) shutdown.register('queue', () => queue.close());
+    const producer = await createBatchProducer(kafka);
+    shutdown.register('producer', () => producer.disconnect());
+    let stopping = false;
+    const deduplicator = createDeduplicator({
+      kafka,
+      redis,
+      elasticsearch,
+      producer,
+      queue,
+      logger,
+      metrics,
+      index: INDEX.alias,
+      config,
+      defaultTlpOf: (provider) => registry.byId.get(provider)?.defaultTlp ?? 'amber',
+      score: scoreWith(registry),
+      providerVersions: config.ENRICHMENT_ENABLED ? currentProviderVersions() : {},
+      isStopping: () => stopping,
+    });
+    const consumer = await runBatchConsumer({
+      kafka,
+      logger,
+      groupId: CONSUMER_GROUPS.deduplicator,
+      topics: [TOPICS.canonical],
+      partitionsConsumedConcurrently: config.DEDUPLICATOR_CONCURRENCY,
+      handler: deduplicator.handle,
+      onBatchDone: ({ topic, partition, durationMs, lag }) => {
+        metrics.batchSeconds.observe(durationMs / 1_000);
+        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      },
+    });
+    shutdown.register('consumer', async () => {
+      stopping = true;
+      await consumer.stop();
+    });
+    return { isReady: () => !stopping };
+  },
+});

@@ -1,0 +1,47 @@
+import type { VersionedDocument } from '@dragnet/elasticsearch';
+import type { ConsumedRecord } from '@dragnet/kafka';
+
+export interface ChangeItem extends VersionedDocument {
+  record: ConsumedRecord;
+}
+
+export interface PreparedBatch {
+  items: ChangeItem[];
+  /** Records superseded by a later revision of the same indicator in the same batch. */
+  superseded: number;
+  invalid: { record: ConsumedRecord; message: string }[];
+}
+
+/**
+ * The indexer's pure core: parses change records and keeps, per indicator,
+ * only the highest revision in the batch, so a burst of changes to one
+ * indicator costs one write.
+ */
+export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
+  const latest = new Map<string, ChangeItem>();
+  const invalid: PreparedBatch['invalid'] = [];
+  let superseded = 0;
+  for (const record of records) {
+    let document: Record<string, unknown> & { dragnet?: { id?: unknown; revision?: unknown } };
+    try {
+      document = JSON.parse(record.value?.toString('utf8') ?? '');
+    } catch (error) {
+      invalid.push({ record, message: `change record is not JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const id = document?.dragnet?.id;
+    const revision = document?.dragnet?.revision;
+    if (typeof id !== 'string' || typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1) {
+      invalid.push({ record, message: 'change record lacks dragnet.id or a positive integer dragnet.revision' });
+      continue;
+    }
+    const previous = latest.get(id);
+    if (previous && previous.version >= revision) {
+      superseded++;
+      continue;
+    }
+    if (previous) superseded++;
+    latest.set(id, { id, version: revision, document, record });
+  }
+  return { items: [...latest.values()], superseded, invalid };
+}

@@ -1,0 +1,61 @@
+import { type Client, writeVersioned } from '@dragnet/elasticsearch';
+import { type BatchHandler, type BatchProducer, deadLetterRecord } from '@dragnet/kafka';
+import type { Logger } from '@dragnet/logger';
+import type { StageMetrics } from '@dragnet/runtime';
+import { prepareBatch } from './index-batch.js';
+
+export interface IndexerDeps {
+  elasticsearch: Client;
+  producer: BatchProducer;
+  logger: Logger;
+  metrics: StageMetrics;
+  index: string;
+  bulkBytes: number;
+  bulkConcurrency: number;
+  maxAttempts: number;
+  deadLetterTopic?: string;
+}
+
+/**
+ * Writes each batch's latest documents with external versioning. Documents
+ * Elasticsearch rejects are dead-lettered with the reason; if some stay
+ * unavailable (429/5xx after every retry) the handler throws, so nothing is
+ * committed and the batch comes again.
+ */
+export function createIndexer(deps: IndexerDeps): { handle: BatchHandler } {
+  const handle: BatchHandler = async (records, { heartbeat }) => {
+    const batch = prepareBatch(records);
+    const started = performance.now();
+    const outcome = await writeVersioned(deps.elasticsearch, batch.items, {
+      index: deps.index,
+      flushBytes: deps.bulkBytes,
+      concurrency: deps.bulkConcurrency,
+      maxAttempts: deps.maxAttempts,
+    });
+    deps.metrics.bulkSeconds.observe((performance.now() - started) / 1_000);
+    await heartbeat();
+    if (outcome.unavailable.length > 0) {
+      deps.logger.warn({ items: outcome.unavailable.length, status: outcome.unavailable[0]?.status }, 'Elasticsearch unavailable after retries');
+      throw new Error(`Elasticsearch did not accept ${outcome.unavailable.length} documents after retries (status ${outcome.unavailable[0]?.status})`);
+    }
+    const deadLetters = [
+      ...batch.invalid.map(({ record, message }) =>
+        deadLetterRecord({ record, stage: 'indexer', rejects: [{ reason: 'invalid_structure', message, value: null, location: 'message' }], ...(deps.deadLetterTopic ? { topic: deps.deadLetterTopic } : {}) }),
+      ),
+      ...outcome.rejected.map(({ item, status, reason }) =>
+        deadLetterRecord({
+          record: item.record,
+          stage: 'indexer',
+          rejects: [{ reason: 'es_rejected', message: `Elasticsearch rejected the document (${status}): ${reason}`, value: null, location: item.id }],
+          ...(deps.deadLetterTopic ? { topic: deps.deadLetterTopic } : {}),
+        }),
+      ),
+    ];
+    await deps.producer.send(deadLetters);
+    deps.metrics.recordsIn.inc({ topic: records[0]!.topic }, records.length);
+    deps.metrics.recordsOut.inc({ target: 'elasticsearch' }, outcome.written);
+    deps.metrics.dropped.inc(outcome.stale + batch.superseded);
+    if (deadLetters.length > 0) deps.metrics.rejected.inc({ reason: 'es_rejected' }, deadLetters.length);
+  };
+  return { handle };
+}

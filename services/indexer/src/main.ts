@@ -1,0 +1,59 @@
+import { loadConfig } from '@dragnet/config';
+import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
+import { createElasticsearchClient, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { runService } from '@dragnet/runtime';
+import { indexerEnv } from './config.js';
+import { createIndexer } from './indexer.js';
+
+const config = loadConfig(indexerEnv);
+
+await runService({
+  name: 'indexer',
+  logLevel: config.LOG_LEVEL,
+  metricsPort: config.METRICS_PORT,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  async start({ logger, metrics, shutdown }) {
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-indexer', logger });
+    const elasticsearch = createElasticsearchClient({
+      url: config.ELASTICSEARCH_URL,
+      username: config.ELASTICSEARCH_USERNAME,
+      password: config.ELASTICSEARCH_PASSWORD,
+      apiKey: config.ELASTICSEARCH_API_KEY,
+    });
+    shutdown.register('elasticsearch', () => elasticsearch.close());
+    await waitForElasticsearch(elasticsearch);
+    await ensureIndicatorIndex(elasticsearch);
+    const producer = await createBatchProducer(kafka);
+    shutdown.register('producer', () => producer.disconnect());
+    const indexer = createIndexer({
+      elasticsearch,
+      producer,
+      logger,
+      metrics,
+      index: INDEX.alias,
+      bulkBytes: config.INDEXER_BULK_BYTES,
+      bulkConcurrency: config.INDEXER_BULK_CONCURRENCY,
+      maxAttempts: config.INDEXER_MAX_ATTEMPTS,
+    });
+    let stopping = false;
+    const consumer = await runBatchConsumer({
+      kafka,
+      logger,
+      groupId: CONSUMER_GROUPS.indexer,
+      topics: [TOPICS.changes],
+      partitionsConsumedConcurrently: config.INDEXER_CONCURRENCY,
+      maxBytesPerPartition: 4_194_304,
+      handler: indexer.handle,
+      onBatchDone: ({ topic, partition, durationMs, lag }) => {
+        metrics.batchSeconds.observe(durationMs / 1_000);
+        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      },
+    });
+    shutdown.register('consumer', async () => {
+      stopping = true;
+      await consumer.stop();
+    });
+    return { isReady: () => !stopping };
+  },
+});

@@ -1,0 +1,47 @@
+import { loadConfig } from '@dragnet/config';
+import { CONSUMER_GROUPS } from '@dragnet/contracts';
+import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { loadRegistry } from '@dragnet/partners';
+import { runService } from '@dragnet/runtime';
+import { normalizerEnv } from './config.js';
+import { normalizeBatch } from './normalize.js';
+
+const config = loadConfig(normalizerEnv);
+
+await runService({
+  name: 'normalizer',
+  logLevel: config.LOG_LEVEL,
+  metricsPort: config.METRICS_PORT,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  async start({ logger, metrics, shutdown }) {
+    const registry = loadRegistry(config.PARTNERS_FILE);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-normalizer', logger });
+    const producer = await createBatchProducer(kafka);
+    shutdown.register('producer', () => producer.disconnect());
+    let running = false;
+    const consumer = await runBatchConsumer({
+      kafka,
+      logger,
+      groupId: CONSUMER_GROUPS.normalizer,
+      topics: registry.partners.map((partner) => partner.topic),
+      partitionsConsumedConcurrently: config.NORMALIZER_CONCURRENCY,
+      handler: async (records) => {
+        const batch = normalizeBatch(records, registry);
+        await producer.send(batch.outgoing);
+        metrics.recordsIn.inc({ topic: records[0]!.topic }, records.length);
+        metrics.recordsOut.inc({ target: 'canonical' }, batch.indicators);
+        for (const [reason, count] of batch.rejectsByReason) metrics.rejected.inc({ reason }, count);
+      },
+      onBatchDone: ({ topic, partition, durationMs, lag }) => {
+        metrics.batchSeconds.observe(durationMs / 1_000);
+        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+      },
+    });
+    running = true;
+    shutdown.register('consumer', async () => {
+      running = false;
+      await consumer.stop();
+    });
+    return { isReady: () => running };
+  },
+});

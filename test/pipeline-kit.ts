@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { CONSUMER_GROUPS, INDEX, NAMESPACE, TOPICS } from '@dragnet/contracts';
+import { deleteIndicatorIndex, ensureIndicatorIndex, type Client } from '@dragnet/elasticsearch';
+import { parseFeedMessage, type IndicatorReport } from '@dragnet/indicators';
+import { createBatchProducer, deleteTopics, ensureTopics, type Kafka } from '@dragnet/kafka';
+import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport } from '@dragnet/merge';
+import { loadRegistry, planTopics, type PartnerRegistry } from '@dragnet/partners';
+import { splitFeedFile } from '@dragnet/cli';
+import { eventually, readTopic, type ServiceProcess, startService } from '@dragnet/test-kit';
+
+export const registry: PartnerRegistry = loadRegistry();
+export const SERVICES = ['normalizer', 'deduplicator', 'indexer'] as const;
+export type ServiceName = (typeof SERVICES)[number] | 'enricher';
+
+export function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { DRAGNET_NAMESPACE: NAMESPACE, ENRICHMENT_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: '15000', ...extra };
+}
+
+export async function createPipelineResources(kafka: Kafka, elasticsearch: Client): Promise<void> {
+  await ensureTopics(kafka, planTopics(registry, 3).map((topic) => ({ ...topic })));
+  await ensureIndicatorIndex(elasticsearch);
+}
+
+export async function dropPipelineResources(kafka: Kafka, elasticsearch: Client): Promise<void> {
+  await deleteTopics(kafka, planTopics(registry, 3).map((topic) => topic.topic)).catch(() => undefined);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups(Object.values(CONSUMER_GROUPS)).catch(() => undefined);
+  await admin.disconnect();
+  await deleteIndicatorIndex(elasticsearch, INDEX).catch(() => undefined);
+}
+
+export class Pipeline {
+  readonly processes: ServiceProcess[] = [];
+  constructor(private readonly env: Record<string, string> = serviceEnv()) {}
+
+  start(name: ServiceName, instance = 0): ServiceProcess {
+    const process = startService(name, this.env, instance);
+    this.processes.push(process);
+    return process;
+  }
+
+  startAll(instances = 1): void {
+    for (const name of SERVICES) for (let i = 0; i < instances; i++) this.start(name, i);
+  }
+
+  running(name: ServiceName): ServiceProcess[] {
+    return this.processes.filter((process) => process.name === name && process.child.exitCode === null && process.child.signalCode === null);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.kill('SIGTERM')));
+  }
+}
+
+/** Pushes a feed file to a partner's topic the way `dragnet feed push` does. */
+export async function pushFile(kafka: Kafka, partnerId: string, file: string, linesPerMessage = 2_000): Promise<number> {
+  const partner = registry.byId.get(partnerId);
+  if (!partner) throw new Error(`unknown partner ${partnerId}`);
+  const producer = await createBatchProducer(kafka);
+  const messages = splitFeedFile(readFileSync(file), partner.format, linesPerMessage);
+  await producer.send(messages.map((value) => ({ topic: partner.topic, key: null, value })));
+  await producer.disconnect();
+  return messages.length;
+}
+
+export async function pushMessages(kafka: Kafka, partnerId: string, values: (string | Buffer)[]): Promise<void> {
+  const partner = registry.byId.get(partnerId)!;
+  const producer = await createBatchProducer(kafka);
+  await producer.send(values.map((value) => ({ topic: partner.topic, key: null, value: typeof value === 'string' ? Buffer.from(value) : value })));
+  await producer.disconnect();
+}
+
+/**
+ * What the index must contain, computed without the pipeline: every message
+ * on the partner topics (with its real broker timestamp) parsed and folded
+ * with the pure merge. The end-to-end tests compare the pipeline's output to it.
+ */
+export async function expectedStates(kafka: Kafka, partnerIds: string[]): Promise<Map<string, MergeState>> {
+  const states = new Map<string, MergeState>();
+  const admin = kafka.admin();
+  await admin.connect();
+  for (const partnerId of partnerIds) {
+    const partner = registry.byId.get(partnerId)!;
+    const offsets = await admin.fetchTopicOffsets(partner.topic);
+    const total = offsets.reduce((sum, entry) => sum + Number(entry.high) - Number(entry.low), 0);
+    const records = await readTopic(kafka, partner.topic, total, 60_000);
+    for (const record of records) {
+      const result = parseFeedMessage(record.value!, partner.format, {
+        provider: partner.id,
+        feedName: partner.feedName,
+        defaultTlp: partner.defaultTlp,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        receivedAt: record.timestamp,
+      });
+      for (const report of result.indicators) fold(states, report, partner.defaultTlp);
+    }
+  }
+  await admin.disconnect();
+  return states;
+}
+
+function fold(states: Map<string, MergeState>, report: IndicatorReport, defaultTlp: IndicatorReport['tlp'] & string): void {
+  const next = mergeReport(states.get(report.id) ?? null, report, { granularityMs: DEFAULT_GRANULARITY_MS, defaultTlp });
+  states.set(report.id, next.state);
+}
+
+export interface IndexedDocument {
+  id: string;
+  version: number;
+  source: Record<string, any>;
+}
+
+/** Every document in the index (search_after paging, sorted by id). */
+export async function indexedDocuments(client: Client): Promise<Map<string, IndexedDocument>> {
+  await client.indices.refresh({ index: INDEX.alias });
+  const documents = new Map<string, IndexedDocument>();
+  let after: (string | number)[] | undefined;
+  for (;;) {
+    const page = await client.search<Record<string, any>>({
+      index: INDEX.alias,
+      size: 5_000,
+      version: true,
+      sort: [{ 'dragnet.id': 'asc' }],
+      query: { match_all: {} },
+      ...(after ? { search_after: after } : {}),
+    });
+    for (const hit of page.hits.hits) documents.set(hit._id!, { id: hit._id!, version: hit._version ?? 0, source: hit._source! });
+    if (page.hits.hits.length < 5_000) break;
+    after = page.hits.hits.at(-1)!.sort as (string | number)[];
+  }
+  return documents;
+}
+
+export async function waitForCount(client: Client, expected: number, timeoutMs = 180_000): Promise<void> {
+  await eventually(
+    async () => {
+      await client.indices.refresh({ index: INDEX.alias });
+      return (await client.count({ index: INDEX.alias })).count;
+    },
+    (count) => count === expected,
+    { timeoutMs, intervalMs: 1_000, what: `${expected} indexed documents` },
+  );
+}
+
+/** Waits until every stage's consumer group has consumed everything on its topics. */
+export async function waitForIdle(kafka: Kafka, partnerIds: string[], timeoutMs = 180_000): Promise<void> {
+  const groups: [string, string[]][] = [
+    [CONSUMER_GROUPS.normalizer, partnerIds.map((id) => registry.byId.get(id)!.topic)],
+    [CONSUMER_GROUPS.deduplicator, [TOPICS.canonical]],
+    [CONSUMER_GROUPS.indexer, [TOPICS.changes]],
+  ];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        let behind = 0;
+        for (const [groupId, topics] of groups) {
+          const committed = await admin.fetchOffsets({ groupId, topics });
+          for (const { topic, partitions } of committed) {
+            const highs = await admin.fetchTopicOffsets(topic);
+            for (const high of highs) {
+              const offset = partitions.find((entry) => entry.partition === high.partition)?.offset ?? '-1';
+              const done = offset === '-1' ? BigInt(high.low) : BigInt(offset);
+              behind += Number(BigInt(high.high) - done);
+            }
+          }
+        }
+        return behind;
+      },
+      (behind) => behind === 0,
+      { timeoutMs, intervalMs: 1_000, what: 'all consumer groups to catch up' },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The parts of a document that must match the expected merge (no write times, revisions or scores). */
+export function comparableDocument(source: Record<string, any>) {
+  return {
+    id: source.dragnet.id,
+    kind: source.dragnet.kind,
+    value: source.dragnet.value,
+    tlp: source.dragnet.tlp,
+    sources: source.dragnet.sources,
+    firstSeen: source.threat.indicator.first_seen,
+    lastSeen: source.threat.indicator.last_seen,
+    providers: source.threat.indicator.provider,
+    tags: source.tags,
+  };
+}
