@@ -46,7 +46,9 @@ async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promise<Ensur
       return current < spec.partitions;
     });
     if (toGrow.length > 0) {
-      await admin.createPartitions({ topicPartitions: toGrow.map((spec) => ({ topic: spec.topic, count: spec.partitions })) });
+      await admin.createPartitions({
+        topicPartitions: toGrow.map((spec) => ({ topic: spec.topic, count: spec.partitions })),
+      });
       grown.push(...toGrow.map((spec) => spec.topic));
     }
   }
@@ -74,7 +76,11 @@ export interface PartitionLag {
 }
 
 /** Committed offset vs high watermark per partition, for status and `/metrics`. */
-export async function consumerGroupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<PartitionLag[]> {
+export async function consumerGroupLag(
+  kafka: Kafka,
+  groupId: string,
+  topics: string[],
+): Promise<PartitionLag[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -84,8 +90,15 @@ export async function consumerGroupLag(kafka: Kafka, groupId: string, topics: st
       const highs = await admin.fetchTopicOffsets(topic);
       for (const { partition, offset } of partitions) {
         const high = highs.find((entry) => entry.partition === partition)?.high ?? '0';
-        const committed = offset === '-1' ? (highs.find((e) => e.partition === partition)?.low ?? '0') : offset;
-        lags.push({ topic, partition, committed, high, lag: Math.max(0, Number(BigInt(high) - BigInt(committed))) });
+        const committed =
+          offset === '-1' ? (highs.find((e) => e.partition === partition)?.low ?? '0') : offset;
+        lags.push({
+          topic,
+          partition,
+          committed,
+          high,
+          lag: Math.max(0, Number(BigInt(high) - BigInt(committed))),
+        });
       }
     }
     return lags;

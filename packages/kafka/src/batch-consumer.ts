@@ -1,5 +1,5 @@
 import type { Logger } from '@dragnet/logger';
-import type { Consumer, IHeaders, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 
 export interface ConsumedRecord {
   topic: string;
@@ -43,7 +43,13 @@ export interface BatchConsumerOptions {
   /** Start from the earliest offset when the group has no committed offset (default true: never skip a feed). */
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
-  onBatchDone?: (info: { topic: string; partition: number; records: number; durationMs: number; lag: number }) => void;
+  onBatchDone?: (info: {
+    topic: string;
+    partition: number;
+    records: number;
+    durationMs: number;
+    lag: number;
+  }) => void;
 }
 
 export interface RunningConsumer {
@@ -77,38 +83,54 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
   });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+  // kafkajs' stop() does not wait for a batch's own commit: track batches in
+  // hand so that stopping finishes and commits them first.
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: true,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const started = performance.now();
-      const records: ConsumedRecord[] = batch.messages.map((message) => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: headersToStrings(message.headers),
-        timestamp: Number(message.timestamp),
-      }));
-      await handler(records, { topic: batch.topic, partition: batch.partition, heartbeat });
-      const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-      options.onBatchDone?.({
-        topic: batch.topic,
-        partition: batch.partition,
-        records: records.length,
-        durationMs: performance.now() - started,
-        lag: Number(batch.offsetLag()),
-      });
+    eachBatch: async (payload) => {
+      if (stopping) return;
+      const work = processBatch(payload);
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
     },
   });
+  async function processBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const started = performance.now();
+    const records: ConsumedRecord[] = batch.messages.map((message) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: headersToStrings(message.headers),
+      timestamp: Number(message.timestamp),
+    }));
+    await handler(records, { topic: batch.topic, partition: batch.partition, heartbeat });
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    options.onBatchDone?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      records: records.length,
+      durationMs: performance.now() - started,
+      lag: Number(batch.offsetLag()),
+    });
+  }
   logger.info({ groupId, topics: topics.length }, 'consumer running');
   return {
     consumer,
     async stop() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
       await consumer.stop();
       await consumer.disconnect();
     },

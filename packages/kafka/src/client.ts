@@ -27,7 +27,12 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 5_000 }: KafkaSettings): Kafka {
+export function createKafka({
+  brokers,
+  clientId,
+  logger,
+  connectionTimeoutMs = 5_000,
+}: KafkaSettings): Kafka {
   const config: KafkaConfig = {
     brokers,
     clientId,

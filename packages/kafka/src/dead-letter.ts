@@ -1,4 +1,11 @@
-import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterKey, encodeDeadLetter, HEADERS, TOPICS } from '@dragnet/contracts';
+import {
+  DEAD_LETTER_HEADERS,
+  type DeadLetter,
+  deadLetterKey,
+  encodeDeadLetter,
+  HEADERS,
+  TOPICS,
+} from '@dragnet/contracts';
 import type { ConsumedRecord } from './batch-consumer.js';
 import type { OutgoingRecord } from './producer.js';
 
@@ -13,13 +20,21 @@ export interface DeadLetterInput {
 }
 
 /** The dead-letter record for a consumed record: its original bytes, its position and every reason. */
-export function deadLetterRecord({ record, stage, rejects, partner = null, correlationId, topic = TOPICS.deadLetter }: DeadLetterInput): OutgoingRecord {
+export function deadLetterRecord({
+  record,
+  stage,
+  rejects,
+  partner = null,
+  correlationId,
+  topic = TOPICS.deadLetter,
+}: DeadLetterInput): OutgoingRecord {
   const first = rejects[0];
   if (!first) throw new Error('a dead letter needs at least one reject');
   const letter: DeadLetter = {
     stage,
     code: first.reason,
-    reason: rejects.length === 1 ? first.message : `${first.message} (and ${rejects.length - 1} more rejects)`,
+    reason:
+      rejects.length === 1 ? first.message : `${first.message} (and ${rejects.length - 1} more rejects)`,
     source: {
       topic: record.topic,
       partition: record.partition,

@@ -41,7 +41,11 @@ export async function createBatchProducer(
   };
 }
 
-type Message = { key: string | Buffer | null; value: Buffer | string | null; headers?: Record<string, string | Buffer> };
+type Message = {
+  key: string | Buffer | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string | Buffer>;
+};
 
 async function sendChunk(producer: Producer, records: OutgoingRecord[]): Promise<void> {
   const byTopic = new Map<string, Message[]>();
@@ -51,7 +55,11 @@ async function sendChunk(producer: Producer, records: OutgoingRecord[]): Promise
       messages = [];
       byTopic.set(record.topic, messages);
     }
-    messages.push(record.headers ? { key: record.key, value: record.value, headers: record.headers } : { key: record.key, value: record.value });
+    messages.push(
+      record.headers
+        ? { key: record.key, value: record.value, headers: record.headers }
+        : { key: record.key, value: record.value },
+    );
   }
   await producer.sendBatch({
     acks: -1,
@@ -60,7 +68,8 @@ async function sendChunk(producer: Producer, records: OutgoingRecord[]): Promise
   });
 }
 
-const sizeOf = (part: string | Buffer | null) => (part === null ? 0 : typeof part === 'string' ? part.length * 3 : part.length);
+const sizeOf = (part: string | Buffer | null) =>
+  part === null ? 0 : typeof part === 'string' ? part.length * 3 : part.length;
 
 export function* chunksByBytes(records: OutgoingRecord[], maxBytes: number): Generator<OutgoingRecord[]> {
   let chunk: OutgoingRecord[] = [];

@@ -28,7 +28,7 @@ describe('BullMQ on real Redis', () => {
     await queue.add('enrich', { targets, versions: { ip: 1 } }, { jobId });
     expect(await job.waitUntilFinished(events, 20_000)).toBe(1);
     expect(processed).toEqual(['ipv4-addr--a']);
-    expect(await queue.getJobCounts('completed', 'waiting')).toEqual({ completed: 1, waiting: 0 });
+    expect(await queue.getJobCounts('completed', 'waiting')).toMatchObject({ completed: 1, waiting: 0 });
     await worker.close();
     await events.close();
     await queue.obliterate({ force: true });
