@@ -27,8 +27,20 @@ await build({
   format: 'esm',
   sourcemap: true,
   // Native or worker-thread modules stay external and are installed in the image.
-  external: ['pino', 'pino-pretty', 'thread-stream', 'msgpackr-extract', '@elastic/elasticsearch', 'bullmq', 'ioredis', 'kafkajs', 'avsc'],
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  external: [
+    'pino',
+    'pino-pretty',
+    'thread-stream',
+    'msgpackr-extract',
+    '@elastic/elasticsearch',
+    'bullmq',
+    'ioredis',
+    'kafkajs',
+    'avsc',
+  ],
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
   logLevel: 'warn',
 });
 console.log(`bundled ${Object.keys(existing).length} entry points`);

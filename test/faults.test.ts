@@ -28,7 +28,13 @@ async function pushGenerated(count: number, seed: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'dragnet-faults-'));
   const items = [...generateIndicators({ count, duplicateRatio: 0.3, seed, partners: PARTNERS })];
   for (const partner of PARTNERS) {
-    writeFileSync(join(dir, `${partner}.csv`), `${items.filter((item) => item.partner === partner).map(toCsvLine).join('\n')}\n`);
+    writeFileSync(
+      join(dir, `${partner}.csv`),
+      `${items
+        .filter((item) => item.partner === partner)
+        .map(toCsvLine)
+        .join('\n')}\n`,
+    );
     await pushFile(kafka, partner, join(dir, `${partner}.csv`), 200);
   }
 }
@@ -42,7 +48,14 @@ async function assertExact(): Promise<void> {
   let mismatches = 0;
   for (const [id, state] of expected) {
     const want = comparableDocument(
-      JSON.parse(JSON.stringify(stateToDocument(state, { now: 0, scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null } }))),
+      JSON.parse(
+        JSON.stringify(
+          stateToDocument(state, {
+            now: 0,
+            scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null },
+          }),
+        ),
+      ),
     );
     const got = documents.get(id);
     if (!got || JSON.stringify(comparableDocument(got.source)) !== JSON.stringify(want)) {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { splitFeedFile } from '@dragnet/cli';
 import { CONSUMER_GROUPS, INDEX, NAMESPACE, TOPICS } from '@dragnet/contracts';
-import { deleteIndicatorIndex, ensureIndicatorIndex, type Client } from '@dragnet/elasticsearch';
-import { parseFeedMessage, type IndicatorReport } from '@dragnet/indicators';
+import { type Client, deleteIndicatorIndex, ensureIndicatorIndex } from '@dragnet/elasticsearch';
+import { type IndicatorReport, parseFeedMessage } from '@dragnet/indicators';
 import { createBatchProducer, deleteTopics, ensureTopics, type Kafka } from '@dragnet/kafka';
 import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport } from '@dragnet/merge';
-import { loadRegistry, planTopics, type PartnerRegistry } from '@dragnet/partners';
-import { splitFeedFile } from '@dragnet/cli';
+import { loadRegistry, type PartnerRegistry, planTopics } from '@dragnet/partners';
 import { eventually, readTopic, type ServiceProcess, startService } from '@dragnet/test-kit';
 
 export const registry: PartnerRegistry = loadRegistry();
@@ -13,16 +13,27 @@ export const SERVICES = ['normalizer', 'deduplicator', 'indexer'] as const;
 export type ServiceName = (typeof SERVICES)[number] | 'enricher';
 
 export function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { DRAGNET_NAMESPACE: NAMESPACE, ENRICHMENT_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: '15000', ...extra };
+  return {
+    DRAGNET_NAMESPACE: NAMESPACE,
+    ENRICHMENT_ENABLED: 'false',
+    SHUTDOWN_TIMEOUT_MS: '15000',
+    ...extra,
+  };
 }
 
 export async function createPipelineResources(kafka: Kafka, elasticsearch: Client): Promise<void> {
-  await ensureTopics(kafka, planTopics(registry, 3).map((topic) => ({ ...topic })));
+  await ensureTopics(
+    kafka,
+    planTopics(registry, 3).map((topic) => ({ ...topic })),
+  );
   await ensureIndicatorIndex(elasticsearch);
 }
 
 export async function dropPipelineResources(kafka: Kafka, elasticsearch: Client): Promise<void> {
-  await deleteTopics(kafka, planTopics(registry, 3).map((topic) => topic.topic)).catch(() => undefined);
+  await deleteTopics(
+    kafka,
+    planTopics(registry, 3).map((topic) => topic.topic),
+  ).catch(() => undefined);
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteGroups(Object.values(CONSUMER_GROUPS)).catch(() => undefined);
@@ -45,7 +56,10 @@ export class Pipeline {
   }
 
   running(name: ServiceName): ServiceProcess[] {
-    return this.processes.filter((process) => process.name === name && process.child.exitCode === null && process.child.signalCode === null);
+    return this.processes.filter(
+      (process) =>
+        process.name === name && process.child.exitCode === null && process.child.signalCode === null,
+    );
   }
 
   async stopAll(): Promise<void> {
@@ -54,7 +68,12 @@ export class Pipeline {
 }
 
 /** Pushes a feed file to a partner's topic the way `dragnet feed push` does. */
-export async function pushFile(kafka: Kafka, partnerId: string, file: string, linesPerMessage = 2_000): Promise<number> {
+export async function pushFile(
+  kafka: Kafka,
+  partnerId: string,
+  file: string,
+  linesPerMessage = 2_000,
+): Promise<number> {
   const partner = registry.byId.get(partnerId);
   if (!partner) throw new Error(`unknown partner ${partnerId}`);
   const producer = await createBatchProducer(kafka);
@@ -64,10 +83,20 @@ export async function pushFile(kafka: Kafka, partnerId: string, file: string, li
   return messages.length;
 }
 
-export async function pushMessages(kafka: Kafka, partnerId: string, values: (string | Buffer)[]): Promise<void> {
+export async function pushMessages(
+  kafka: Kafka,
+  partnerId: string,
+  values: (string | Buffer)[],
+): Promise<void> {
   const partner = registry.byId.get(partnerId)!;
   const producer = await createBatchProducer(kafka);
-  await producer.send(values.map((value) => ({ topic: partner.topic, key: null, value: typeof value === 'string' ? Buffer.from(value) : value })));
+  await producer.send(
+    values.map((value) => ({
+      topic: partner.topic,
+      key: null,
+      value: typeof value === 'string' ? Buffer.from(value) : value,
+    })),
+  );
   await producer.disconnect();
 }
 
@@ -102,15 +131,46 @@ export async function expectedStates(kafka: Kafka, partnerIds: string[]): Promis
   return states;
 }
 
-function fold(states: Map<string, MergeState>, report: IndicatorReport, defaultTlp: IndicatorReport['tlp'] & string): void {
-  const next = mergeReport(states.get(report.id) ?? null, report, { granularityMs: DEFAULT_GRANULARITY_MS, defaultTlp });
+function fold(
+  states: Map<string, MergeState>,
+  report: IndicatorReport,
+  defaultTlp: IndicatorReport['tlp'] & string,
+): void {
+  const next = mergeReport(states.get(report.id) ?? null, report, {
+    granularityMs: DEFAULT_GRANULARITY_MS,
+    defaultTlp,
+  });
   states.set(report.id, next.state);
+}
+
+/** The parts of an indexed document the tests read. */
+export interface IndicatorSource {
+  dragnet: {
+    id: string;
+    kind: string;
+    value: string;
+    tlp: string;
+    sources: { provider: string }[];
+    [field: string]: unknown;
+  };
+  threat: {
+    indicator: {
+      first_seen: string;
+      last_seen: string;
+      provider: string[];
+      marking: { tlp: string };
+      [field: string]: unknown;
+    };
+  };
+  tags?: string[];
+  event?: Record<string, unknown>;
+  [field: string]: unknown;
 }
 
 export interface IndexedDocument {
   id: string;
   version: number;
-  source: Record<string, any>;
+  source: IndicatorSource;
 }
 
 /** Every document in the index (search_after paging, sorted by id). */
@@ -119,7 +179,7 @@ export async function indexedDocuments(client: Client): Promise<Map<string, Inde
   const documents = new Map<string, IndexedDocument>();
   let after: (string | number)[] | undefined;
   for (;;) {
-    const page = await client.search<Record<string, any>>({
+    const page = await client.search<IndicatorSource>({
       index: INDEX.alias,
       size: 5_000,
       version: true,
@@ -127,7 +187,8 @@ export async function indexedDocuments(client: Client): Promise<Map<string, Inde
       query: { match_all: {} },
       ...(after ? { search_after: after } : {}),
     });
-    for (const hit of page.hits.hits) documents.set(hit._id!, { id: hit._id!, version: hit._version ?? 0, source: hit._source! });
+    for (const hit of page.hits.hits)
+      documents.set(hit._id!, { id: hit._id!, version: hit._version ?? 0, source: hit._source! });
     if (page.hits.hits.length < 5_000) break;
     after = page.hits.hits.at(-1)!.sort as (string | number)[];
   }
@@ -180,7 +241,7 @@ export async function waitForIdle(kafka: Kafka, partnerIds: string[], timeoutMs 
 }
 
 /** The parts of a document that must match the expected merge (no write times, revisions or scores). */
-export function comparableDocument(source: Record<string, any>) {
+export function comparableDocument(source: IndicatorSource) {
   return {
     id: source.dragnet.id,
     kind: source.dragnet.kind,

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONSUMER_GROUPS, INDEX } from '@dragnet/contracts';
 import { readDeadLetters } from '@dragnet/cli';
+import { CONSUMER_GROUPS, INDEX } from '@dragnet/contracts';
 import { indexingCount } from '@dragnet/elasticsearch';
 import { generateIndicators, toCsvLine } from '@dragnet/feedgen';
 import { stateToDocument } from '@dragnet/merge';
@@ -35,7 +35,14 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     await requireStack();
     await createPipelineResources(kafka, elasticsearch);
     const dir = mkdtempSync(join(tmpdir(), 'dragnet-e2e-'));
-    const generated = [...generateIndicators({ count: 3_000, duplicateRatio: 0.3, seed: 11, partners: ['synthetic-a', 'synthetic-b'] })];
+    const generated = [
+      ...generateIndicators({
+        count: 3_000,
+        duplicateRatio: 0.3,
+        seed: 11,
+        partners: ['synthetic-a', 'synthetic-b'],
+      }),
+    ];
     for (const partner of ['synthetic-a', 'synthetic-b']) {
       const lines = generated.filter((item) => item.partner === partner).map(toCsvLine);
       writeFileSync(join(dir, `${partner}.csv`), `${lines.join('\n')}\n`);
@@ -43,9 +50,18 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     // Overlaps with the real feeds, written the way another partner would: defanged and in other case.
     writeFileSync(
       join(dir, 'overlap.csv'),
-      ['EVIL-OVERLAP[.]example[.]com,domain,2026-01-02T00:00:00Z', 'hxxp://Evil-Overlap.Example.COM:80/a,url,2026-01-03T00:00:00Z'].join('\n'),
+      [
+        'EVIL-OVERLAP[.]example[.]com,domain,2026-01-02T00:00:00Z',
+        'hxxp://Evil-Overlap.Example.COM:80/a,url,2026-01-03T00:00:00Z',
+      ].join('\n'),
     );
-    writeFileSync(join(dir, 'overlap-b.csv'), ['evil-overlap.example.com,domain,2026-01-05T00:00:00Z', 'http://evil-overlap.example.com/a,url,2026-01-01T00:00:00Z'].join('\n'));
+    writeFileSync(
+      join(dir, 'overlap-b.csv'),
+      [
+        'evil-overlap.example.com,domain,2026-01-05T00:00:00Z',
+        'http://evil-overlap.example.com/a,url,2026-01-01T00:00:00Z',
+      ].join('\n'),
+    );
     await pushFile(kafka, 'eset', feeds('eset/misp/signsight/signsight-misp-event.json'));
     await pushFile(kafka, 'eset', feeds('eset/misp/powerpool/misp-powerpool.json'));
     await pushFile(kafka, 'eset-hashes', feeds('eset/hashes/agrius/samples.sha256'));
@@ -74,20 +90,39 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     expect([...documents.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, state] of expected) {
       const want = comparableDocument(
-        JSON.parse(JSON.stringify(stateToDocument(state, { now: 0, scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null } }))),
+        JSON.parse(
+          JSON.stringify(
+            stateToDocument(state, {
+              now: 0,
+              scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null },
+            }),
+          ),
+        ),
       );
       expect(comparableDocument(documents.get(id)!.source), id).toEqual(want);
     }
     // Hand-checked merges: the defanged, upper-case domain and URL from partner A and the plain ones from partner B are one indicator each.
-    const domain = [...documents.values()].find((doc) => doc.source.dragnet.value === 'evil-overlap.example.com')!;
+    const domain = [...documents.values()].find(
+      (doc) => doc.source.dragnet.value === 'evil-overlap.example.com',
+    )!;
     expect(domain.source.threat.indicator.provider).toEqual(['synthetic-a', 'synthetic-b']);
     expect(domain.source.threat.indicator.first_seen).toBe('2026-01-02T00:00:00.000Z');
     expect(domain.source.threat.indicator.last_seen).toBe('2026-01-05T00:00:00.000Z');
     expect(domain.source.dragnet.tlp).toBe('amber');
     expect(domain.source.threat.indicator.marking.tlp).toBe('AMBER');
-    const url = [...documents.values()].find((doc) => doc.source.dragnet.value === 'http://evil-overlap.example.com/a')!;
-    expect(url.source.dragnet.sources.map((source: { provider: string }) => source.provider)).toEqual(['synthetic-a', 'synthetic-b']);
-    expect(url.source.event).toMatchObject({ kind: 'enrichment', category: ['threat'], type: ['indicator'], module: 'ti_dragnet' });
+    const url = [...documents.values()].find(
+      (doc) => doc.source.dragnet.value === 'http://evil-overlap.example.com/a',
+    )!;
+    expect(url.source.dragnet.sources.map((source: { provider: string }) => source.provider)).toEqual([
+      'synthetic-a',
+      'synthetic-b',
+    ]);
+    expect(url.source.event).toMatchObject({
+      kind: 'enrichment',
+      category: ['threat'],
+      type: ['indicator'],
+      module: 'ti_dragnet',
+    });
   });
 
   it('replaying the same partner records changes no document and writes nothing to Elasticsearch', async () => {
@@ -99,7 +134,11 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     const admin = kafka.admin();
     await admin.connect();
     for (const partnerId of PARTNERS) {
-      await admin.resetOffsets({ groupId: CONSUMER_GROUPS.normalizer, topic: registry.byId.get(partnerId)!.topic, earliest: true });
+      await admin.resetOffsets({
+        groupId: CONSUMER_GROUPS.normalizer,
+        topic: registry.byId.get(partnerId)!.topic,
+        earliest: true,
+      });
     }
     await admin.disconnect();
     pipeline.start('normalizer');
@@ -114,15 +153,38 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
       type: 'bundle',
       id: 'bundle--6b7c2f1e-4c36-4e1d-9d55-0f1b2c3d4e5f',
       objects: [
-        { type: 'indicator', spec_version: '2.1', id: 'indicator--0f2a6c1e-9b1f-4d55-8f4e-1a2b3c4d5e6f', created: '2026-01-01T00:00:00Z', modified: '2026-01-01T00:00:00Z', pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', pattern: "[process:name = 'evil.exe']" },
-        { type: 'indicator', spec_version: '2.1', id: 'indicator--1f2a6c1e-9b1f-4d55-8f4e-1a2b3c4d5e6f', created: '2026-01-01T00:00:00Z', modified: '2026-01-01T00:00:00Z', pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', pattern: "[ipv4-addr:value = '203.0.113.77']" },
+        {
+          type: 'indicator',
+          spec_version: '2.1',
+          id: 'indicator--0f2a6c1e-9b1f-4d55-8f4e-1a2b3c4d5e6f',
+          created: '2026-01-01T00:00:00Z',
+          modified: '2026-01-01T00:00:00Z',
+          pattern_type: 'stix',
+          valid_from: '2026-01-01T00:00:00Z',
+          pattern: "[process:name = 'evil.exe']",
+        },
+        {
+          type: 'indicator',
+          spec_version: '2.1',
+          id: 'indicator--1f2a6c1e-9b1f-4d55-8f4e-1a2b3c4d5e6f',
+          created: '2026-01-01T00:00:00Z',
+          modified: '2026-01-01T00:00:00Z',
+          pattern_type: 'stix',
+          valid_from: '2026-01-01T00:00:00Z',
+          pattern: "[ipv4-addr:value = '203.0.113.77']",
+        },
       ],
     });
     await pushMessages(kafka, 'unit42', ['{ this is not json', badStix]);
-    await pushMessages(kafka, 'synthetic-a', ['300.1.2.3,ipv4,2026-01-01T00:00:00Z\n203.0.113.78,ipv4,2026-01-01T00:00:00Z\n']);
+    await pushMessages(kafka, 'synthetic-a', [
+      '300.1.2.3,ipv4,2026-01-01T00:00:00Z\n203.0.113.78,ipv4,2026-01-01T00:00:00Z\n',
+    ]);
     await pushMessages(kafka, 'cert-demo', [Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x01])]);
     const letters = await eventually(
-      async () => (await readDeadLetters(kafka)).filter((entry) => ['unit42', 'synthetic-a', 'cert-demo'].includes(entry.letter.source.partner ?? '')),
+      async () =>
+        (await readDeadLetters(kafka)).filter((entry) =>
+          ['unit42', 'synthetic-a', 'cert-demo'].includes(entry.letter.source.partner ?? ''),
+        ),
       (entries) => entries.length >= 4,
       { what: 'four dead letters' },
     );
@@ -137,7 +199,10 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     await eventually(
       async () => {
         await elasticsearch.indices.refresh({ index: INDEX.alias });
-        const found = await elasticsearch.search({ index: INDEX.alias, query: { terms: { 'threat.indicator.ip': ['203.0.113.77', '203.0.113.78'] } } });
+        const found = await elasticsearch.search({
+          index: INDEX.alias,
+          query: { terms: { 'threat.indicator.ip': ['203.0.113.77', '203.0.113.78'] } },
+        });
         return found.hits.hits.length;
       },
       (count) => count === 2,

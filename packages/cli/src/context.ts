@@ -39,7 +39,11 @@ export function createCliContext() {
       return elasticsearch;
     },
     redis: () => {
-      redis ??= createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-cli', maxRetriesPerRequest: null });
+      redis ??= createRedis({
+        url: config.REDIS_URL,
+        connectionName: 'dragnet-cli',
+        maxRetriesPerRequest: null,
+      });
       return redis;
     },
     async close() {

@@ -1,2 +1,7 @@
-export { readDeadLetters, selectDeadLetters, type DeadLetterEntry, type DeadLetterFilter } from './commands/dlq.js';
+export {
+  type DeadLetterEntry,
+  type DeadLetterFilter,
+  readDeadLetters,
+  selectDeadLetters,
+} from './commands/dlq.js';
 export { splitFeedFile } from './split.js';

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { createCliContext } from './context.js';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './commands/dlq.js';
 import { generateFeed, pushFeed } from './commands/feed.js';
 import { listFailedJobs, retryFailedJobs } from './commands/jobs.js';
 import { setup } from './commands/setup.js';
 import { sample, status, waitUntilIdle } from './commands/status.js';
+import { createCliContext } from './context.js';
 
 const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
 
@@ -51,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
   const number = (name: string, raw: string | undefined, fallback: number) => {
     if (raw === undefined) return fallback;
     const parsed = Number(raw);
-    if (!Number.isFinite(parsed)) throw new Error(`--${name}: expected a number (got ${JSON.stringify(raw)})`);
+    if (!Number.isFinite(parsed))
+      throw new Error(`--${name}: expected a number (got ${JSON.stringify(raw)})`);
     return parsed;
   };
   const context = createCliContext();
@@ -64,12 +65,19 @@ async function main(argv: string[]): Promise<number> {
     };
     switch (`${command} ${sub ?? ''}`.trim()) {
       case 'setup':
-        await setup(context, values.partitions ? { partitions: number('partitions', values.partitions, 6) } : {});
+        await setup(
+          context,
+          values.partitions ? { partitions: number('partitions', values.partitions, 6) } : {},
+        );
         return 0;
       case 'feed push': {
         if (!values.partner) throw new Error('feed push: --partner is required');
         if (rest.length === 0) throw new Error('feed push: give at least one FILE');
-        await pushFeed(context, { partner: values.partner, files: rest, linesPerMessage: number('lines-per-message', values['lines-per-message'], 5_000) });
+        await pushFeed(context, {
+          partner: values.partner,
+          files: rest,
+          linesPerMessage: number('lines-per-message', values['lines-per-message'], 5_000),
+        });
         return 0;
       }
       case 'feed generate':

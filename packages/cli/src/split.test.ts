@@ -5,7 +5,10 @@ describe('splitFeedFile', () => {
   it('splits line lists into bounded messages and repeats the header', () => {
     const file = Buffer.from('value,type\n1.2.3.4,ipv4\n5.6.7.8,ipv4\nexample.com,domain\n');
     const messages = splitFeedFile(file, { type: 'csv', hasHeader: true }, 2).map(String);
-    expect(messages).toEqual(['value,type\n1.2.3.4,ipv4\n5.6.7.8,ipv4\n', 'value,type\nexample.com,domain\n']);
+    expect(messages).toEqual([
+      'value,type\n1.2.3.4,ipv4\n5.6.7.8,ipv4\n',
+      'value,type\nexample.com,domain\n',
+    ]);
   });
 
   it('keeps every line exactly once without a header', () => {

@@ -4,7 +4,11 @@
  * one, is repeated in each), so a million-line list never becomes one giant
  * record; JSON documents and Avro batches go as one message each.
  */
-export function splitFeedFile(bytes: Buffer, format: { type: string; hasHeader?: boolean }, linesPerMessage: number): Buffer[] {
+export function splitFeedFile(
+  bytes: Buffer,
+  format: { type: string; hasHeader?: boolean },
+  linesPerMessage: number,
+): Buffer[] {
   if (format.type !== 'csv') return [bytes];
   const text = bytes.toString('utf8');
   const lines = text.split(/\r?\n/);

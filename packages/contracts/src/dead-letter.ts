@@ -44,7 +44,11 @@ export function encodeDeadLetter(letter: DeadLetter): Buffer {
 
 export function decodeDeadLetter(bytes: Buffer): DeadLetter {
   const parsed = JSON.parse(bytes.toString('utf8')) as DeadLetter;
-  if (typeof parsed?.stage !== 'string' || typeof parsed.source?.topic !== 'string' || typeof parsed.original !== 'string') {
+  if (
+    typeof parsed?.stage !== 'string' ||
+    typeof parsed.source?.topic !== 'string' ||
+    typeof parsed.original !== 'string'
+  ) {
     throw new Error('not a Dragnet dead-letter record');
   }
   return parsed;

@@ -1,3 +1,3 @@
-export * from './names.js';
 export * from './dead-letter.js';
 export * from './enrichment-record.js';
+export * from './names.js';

@@ -11,7 +11,9 @@ const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
 function readNamespace(): string {
   const raw = process.env.DRAGNET_NAMESPACE ?? '';
   if (raw !== '' && !NAMESPACE_PATTERN.test(raw)) {
-    throw new Error(`DRAGNET_NAMESPACE: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(raw)})`);
+    throw new Error(
+      `DRAGNET_NAMESPACE: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(raw)})`,
+    );
   }
   return raw;
 }

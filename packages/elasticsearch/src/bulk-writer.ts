@@ -53,7 +53,8 @@ export async function writeVersioned<T extends VersionedDocument>(
   items: T[],
   options: BulkWriterOptions,
 ): Promise<BulkOutcome<T>> {
-  if (new Set(items.map((item) => item.id)).size !== items.length) throw new Error('writeVersioned: ids must be unique per call');
+  if (new Set(items.map((item) => item.id)).size !== items.length)
+    throw new Error('writeVersioned: ids must be unique per call');
   const outcome: BulkOutcome<T> = { written: 0, stale: 0, rejected: [], unavailable: [] };
   const maxAttempts = options.maxAttempts ?? 6;
   const initialBackoff = options.initialBackoffMs ?? 200;
@@ -64,17 +65,20 @@ export async function writeVersioned<T extends VersionedDocument>(
     // The helper hands back a re-parsed copy of a dropped item; its action line's _id finds ours
     // (ids are unique within a call: callers keep one version per id).
     const itemById = new Map<string, T>(pending.map((item) => [item.id, item]));
-    const stats = await client.helpers.bulk<T, Record<string, unknown>>({
+    const stats = await client.helpers.bulk<T>({
       datasource: pending,
       onDocument: (item) => [
         { index: { _index: options.index, _id: item.id, version: item.version, version_type: 'external' } },
         item.document,
       ],
       onDrop: (dropped) => {
-        const reason = dropped.error ? `${dropped.error.type ?? 'error'}: ${dropped.error.reason ?? ''}`.trim() : `status ${dropped.status}`;
+        const reason = dropped.error
+          ? `${dropped.error.type ?? 'error'}: ${dropped.error.reason ?? ''}`.trim()
+          : `status ${dropped.status}`;
         const action = dropped.operation as { index?: { _id?: string } };
         const item = itemById.get(action.index?._id ?? '');
-        if (!item) throw new Error(`bulk helper dropped a document that was not sent (${JSON.stringify(action)})`);
+        if (!item)
+          throw new Error(`bulk helper dropped a document that was not sent (${JSON.stringify(action)})`);
         const failure: BulkFailure<T> = { item, status: dropped.status, reason };
         if (dropped.status === 409) outcome.stale++;
         else if (isRetryable(dropped.status)) retry.push(failure);

@@ -21,7 +21,8 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
     compression: false,
   };
   if (settings.apiKey) options.auth = { apiKey: settings.apiKey };
-  else if (settings.username && settings.password) options.auth = { username: settings.username, password: settings.password };
+  else if (settings.username && settings.password)
+    options.auth = { username: settings.username, password: settings.password };
   return new Client(options);
 }
 
@@ -41,5 +42,7 @@ export async function waitForElasticsearch(client: Client, timeoutMs = 60_000): 
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`Elasticsearch not healthy after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'health timed out')}`);
+  throw new Error(
+    `Elasticsearch not healthy after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'health timed out')}`,
+  );
 }

@@ -19,15 +19,37 @@ describe('Elasticsearch (real node)', () => {
   });
 
   it('indexes through the alias and finds the document by search', async () => {
-    const outcome = await writeVersioned(client, [{ id: 'ipv4-addr--1', version: 1, document: { dragnet: { value: '192.0.2.1', kind: 'ipv4' }, threat: { indicator: { ip: '192.0.2.1' } } } }], { index: names.alias, refresh: true });
+    const outcome = await writeVersioned(
+      client,
+      [
+        {
+          id: 'ipv4-addr--1',
+          version: 1,
+          document: {
+            dragnet: { value: '192.0.2.1', kind: 'ipv4' },
+            threat: { indicator: { ip: '192.0.2.1' } },
+          },
+        },
+      ],
+      { index: names.alias, refresh: true },
+    );
     expect(outcome).toMatchObject({ written: 1, stale: 0, rejected: [], unavailable: [] });
-    const found = await client.search({ index: names.alias, query: { term: { 'threat.indicator.ip': '192.0.2.1' } } });
+    const found = await client.search({
+      index: names.alias,
+      query: { term: { 'threat.indicator.ip': '192.0.2.1' } },
+    });
     expect(found.hits.hits.map((hit) => hit._id)).toEqual(['ipv4-addr--1']);
   });
 
   it('never lets a stale version overwrite a newer one', async () => {
-    await writeVersioned(client, [{ id: 'x', version: 5, document: { dragnet: { value: 'new' } } }], { index: names.alias });
-    const outcome = await writeVersioned(client, [{ id: 'x', version: 3, document: { dragnet: { value: 'old' } } }], { index: names.alias });
+    await writeVersioned(client, [{ id: 'x', version: 5, document: { dragnet: { value: 'new' } } }], {
+      index: names.alias,
+    });
+    const outcome = await writeVersioned(
+      client,
+      [{ id: 'x', version: 3, document: { dragnet: { value: 'old' } } }],
+      { index: names.alias },
+    );
     expect(outcome.stale).toBe(1);
     const current = await client.get<{ dragnet: { value: string } }>({ index: names.alias, id: 'x' });
     expect(current._source?.dragnet.value).toBe('new');

@@ -1,5 +1,5 @@
-import type { Client } from '@elastic/elasticsearch';
 import { INDEX } from '@dragnet/contracts';
+import type { Client } from '@elastic/elasticsearch';
 import { indicatorIndexTemplate } from './mapping.js';
 
 export interface IndexNames {
@@ -21,13 +21,23 @@ export const DEFAULT_INDEX_NAMES: IndexNames = {
  * alias at it (as the write index). Idempotent; safe for every service to call
  * at start and for tests with their own names.
  */
-export async function ensureIndicatorIndex(client: Client, names: IndexNames = DEFAULT_INDEX_NAMES): Promise<void> {
+export async function ensureIndicatorIndex(
+  client: Client,
+  names: IndexNames = DEFAULT_INDEX_NAMES,
+): Promise<void> {
   const template = indicatorIndexTemplate();
-  await client.indices.putIndexTemplate({ ...template, name: names.template, index_patterns: [names.pattern] });
+  await client.indices.putIndexTemplate({
+    ...template,
+    name: names.template,
+    index_patterns: [names.pattern],
+  });
   const exists = await client.indices.exists({ index: names.concrete });
   if (!exists) {
     try {
-      await client.indices.create({ index: names.concrete, aliases: { [names.alias]: { is_write_index: true } } });
+      await client.indices.create({
+        index: names.concrete,
+        aliases: { [names.alias]: { is_write_index: true } },
+      });
     } catch (error) {
       // Another process created it between exists and create.
       if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;

@@ -1,4 +1,4 @@
-export * from './client.js';
 export * from './bulk-writer.js';
+export * from './client.js';
 export * from './index-setup.js';
 export * from './mapping.js';

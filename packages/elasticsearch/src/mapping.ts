@@ -15,7 +15,10 @@ const ip = { type: 'ip' } as const;
 const long = { type: 'long' } as const;
 const bool = { type: 'boolean' } as const;
 const text = { type: 'text' } as const;
-const textWithKeyword = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } } as const;
+const textWithKeyword = {
+  type: 'text',
+  fields: { keyword: { type: 'keyword', ignore_above: 1024 } },
+} as const;
 
 const hashes = {
   properties: { md5: keyword, sha1: keyword, sha256: keyword, sha512: keyword },
@@ -56,7 +59,9 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
     related: { properties: { ip, hash: keyword, hosts: keyword } },
     threat: {
       properties: {
-        feed: { properties: { name: keyword, description: keyword, reference: keyword, dashboard_id: keyword } },
+        feed: {
+          properties: { name: keyword, description: keyword, reference: keyword, dashboard_id: keyword },
+        },
         indicator: {
           properties: {
             type: keyword,

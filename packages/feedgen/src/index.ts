@@ -49,11 +49,27 @@ export function seededRandom(seed: number): () => number {
 
 const hex = (random: () => number, length: number) => {
   let out = '';
-  while (out.length < length) out += Math.floor(random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  while (out.length < length)
+    out += Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   return out.slice(0, length);
 };
 
-const WORDS = ['update', 'secure', 'login', 'cdn', 'mail', 'portal', 'account', 'verify', 'cloud', 'files', 'pay', 'auth'];
+const WORDS = [
+  'update',
+  'secure',
+  'login',
+  'cdn',
+  'mail',
+  'portal',
+  'account',
+  'verify',
+  'cloud',
+  'files',
+  'pay',
+  'auth',
+];
 const TLDS = ['com', 'net', 'org', 'info', 'io', 'ru', 'xyz', 'top', 'co.uk', 'com.br'];
 
 /** The n-th distinct observable of a kind: a bijection from n, so uniqueness needs no memory. */
@@ -97,7 +113,11 @@ export function* generateIndicators(options: GenerateOptions): Generator<Synthet
     if (recent.length > 0 && random() < duplicateRatio) {
       const original = recent[Math.floor(random() * recent.length)]!;
       const others = partners.filter((partner) => partner !== original.partner);
-      yield { ...original, partner: others[Math.floor(random() * others.length)] ?? original.partner, firstSeen };
+      yield {
+        ...original,
+        partner: others[Math.floor(random() * others.length)] ?? original.partner,
+        firstSeen,
+      };
       continue;
     }
     let pick = random() * total;
@@ -111,7 +131,12 @@ export function* generateIndicators(options: GenerateOptions): Generator<Synthet
     }
     const n = counters.get(kind) ?? 0;
     counters.set(kind, n + 1);
-    const item = { kind, value: observable(kind, n, random), firstSeen, partner: partners[Math.floor(random() * partners.length)]! };
+    const item = {
+      kind,
+      value: observable(kind, n, random),
+      firstSeen,
+      partner: partners[Math.floor(random() * partners.length)]!,
+    };
     if (recent.length < 10_000) recent.push(item);
     else recent[Math.floor(random() * recent.length)] = item;
     yield item;

@@ -109,6 +109,7 @@ export const REJECT_REASONS = [
   'invalid_confidence',
   'invalid_tlp',
   'empty_value',
+  'es_rejected',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

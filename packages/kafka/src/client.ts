@@ -1,5 +1,5 @@
 import type { Logger } from '@dragnet/logger';
-import { Kafka, type KafkaConfig, logLevel, type logCreator } from 'kafkajs';
+import { Kafka, type KafkaConfig, type logCreator, logLevel } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];

@@ -20,7 +20,12 @@ describe('createLogger', () => {
     const logger = createLogger({ service: 'api', destination: sink });
     logger.info({ password: 'hunter2', es: { apiKey: 'k3y' } }, 'connected');
     const line = JSON.parse(lines.join('')) as Record<string, unknown>;
-    expect(line).toMatchObject({ service: 'api', msg: 'connected', password: '[redacted]', es: { apiKey: '[redacted]' } });
+    expect(line).toMatchObject({
+      service: 'api',
+      msg: 'connected',
+      password: '[redacted]',
+      es: { apiKey: '[redacted]' },
+    });
   });
 
   it('issues distinct correlation ids', () => {

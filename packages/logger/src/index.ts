@@ -23,10 +23,19 @@ export function createLogger({ service, level = 'info', pretty, destination }: L
     level,
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['password', '*.password', 'apiKey', '*.apiKey', 'authorization', '*.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'apiKey', '*.apiKey', 'authorization', '*.authorization'],
+      censor: '[redacted]',
+    },
   };
   if (usePretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      ...options,
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
+    });
   }
   return destination ? pino(options, destination) : pino(options);
 }

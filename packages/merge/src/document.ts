@@ -47,22 +47,38 @@ export function confidenceBand(score: number | null): 'Not Specified' | 'None' |
 function observableFields(
   kind: IndicatorKind,
   value: string,
-): { indicator: Record<string, unknown>; related: Record<string, string[]>; network?: string; ecsType?: string } {
+): {
+  indicator: Record<string, unknown>;
+  related: Record<string, string[]>;
+  network?: string;
+  ecsType?: string;
+} {
   switch (kind) {
     case 'ipv4':
     case 'ipv6':
       return { indicator: { ip: value }, related: { ip: [value] } };
     case 'cidr':
       // An `ip` field cannot hold a network; `dragnet.network` (ip_range) can, and matches IP lookups.
-      return { indicator: {}, related: {}, network: value, ecsType: value.includes(':') ? 'ipv6-addr' : 'ipv4-addr' };
+      return {
+        indicator: {},
+        related: {},
+        network: value,
+        ecsType: value.includes(':') ? 'ipv6-addr' : 'ipv4-addr',
+      };
     case 'domain':
       return { indicator: { url: { domain: value } }, related: { hosts: [value] } };
     case 'url': {
       const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
-      return { indicator: { url: { full: value, original: value, domain: host } }, related: { hosts: [host] } };
+      return {
+        indicator: { url: { full: value, original: value, domain: host } },
+        related: { hosts: [host] },
+      };
     }
     case 'email':
-      return { indicator: { email: { address: value } }, related: { hosts: [value.slice(value.lastIndexOf('@') + 1)] } };
+      return {
+        indicator: { email: { address: value } },
+        related: { hosts: [value.slice(value.lastIndexOf('@') + 1)] },
+      };
     case 'md5':
     case 'sha1':
     case 'sha256':
@@ -95,7 +111,9 @@ function sourceToDocument(source: SourceState) {
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 /**
@@ -116,10 +134,15 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
   const suppressed = warninglistHits.some((hit) => asRecord(hit).action === 'suppress');
   const validUntils = sources.map((source) => source.validUntil);
   const validUntil = validUntils.includes(null) ? null : Math.max(...(validUntils as number[]));
-  const latestSource = [...sources].sort((a, b) => b.lastSeen - a.lastSeen || (a.provider < b.provider ? -1 : 1))[0];
+  const latestSource = [...sources].sort(
+    (a, b) => b.lastSeen - a.lastSeen || (a.provider < b.provider ? -1 : 1),
+  )[0];
   const enrichedUrl = asRecord(enrichment.url);
   const observableUrl = asRecord((observable.indicator as Record<string, unknown>).url);
-  const url = Object.keys(enrichedUrl).length + Object.keys(observableUrl).length > 0 ? { ...enrichedUrl, ...observableUrl } : undefined;
+  const url =
+    Object.keys(enrichedUrl).length + Object.keys(observableUrl).length > 0
+      ? { ...enrichedUrl, ...observableUrl }
+      : undefined;
   const indicator: Record<string, unknown> = {
     ...observable.indicator,
     type: observable.ecsType ?? ECS_TYPE[state.kind],
@@ -147,7 +170,10 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       dataset: 'ti_dragnet.indicator',
       ingested: iso(options.now),
     },
-    threat: { feed: { name: sortedUnion(sources.map((source) => source.feeds)) }, indicator: dropUndefined(indicator) },
+    threat: {
+      feed: { name: sortedUnion(sources.map((source) => source.feeds)) },
+      indicator: dropUndefined(indicator),
+    },
     related: observable.related,
     tags: sortedUnion(sources.map((source) => source.tags)),
     dragnet: {
@@ -168,7 +194,9 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       provider_count: sources.length,
       sources: sources.map(sourceToDocument),
       warninglists: warninglistHits,
-      enrichment: state.enrichment ? { ...enrichmentExtras, providers: state.enrichment.versions } : undefined,
+      enrichment: state.enrichment
+        ? { ...enrichmentExtras, providers: state.enrichment.versions }
+        : undefined,
       enrichment_result: state.enrichment?.result,
     },
   };
@@ -210,7 +238,10 @@ export function documentToState(document: Record<string, unknown>): MergeState {
     sources,
     enrichment:
       dragnet.enrichment_result !== undefined
-        ? { versions: asRecord(enrichment.providers) as Record<string, number>, result: asRecord(dragnet.enrichment_result) }
+        ? {
+            versions: asRecord(enrichment.providers) as Record<string, number>,
+            result: asRecord(dragnet.enrichment_result),
+          }
         : null,
     enrichmentRequested: null,
   };

@@ -1,4 +1,4 @@
-export * from './state.js';
-export * from './merge-report.js';
-export * from './merge-enrichment.js';
 export * from './document.js';
+export * from './merge-enrichment.js';
+export * from './merge-report.js';
+export * from './state.js';

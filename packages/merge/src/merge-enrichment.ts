@@ -32,10 +32,15 @@ export function stableStringify(value: unknown): string {
  * replace newer ones; an identical result (a re-run after a worker crash)
  * changes nothing, so an indicator is enriched once in the index.
  */
-export function mergeEnrichment(state: MergeState, update: EnrichmentUpdate): { state: MergeState; changed: boolean } {
+export function mergeEnrichment(
+  state: MergeState,
+  update: EnrichmentUpdate,
+): { state: MergeState; changed: boolean } {
   const current = state.enrichment;
   if (current) {
-    const older = Object.entries(update.versions).some(([name, version]) => (current.versions[name] ?? 0) > version);
+    const older = Object.entries(update.versions).some(
+      ([name, version]) => (current.versions[name] ?? 0) > version,
+    );
     if (older) return { state, changed: false };
     if (stableEqual(current.versions, update.versions) && stableEqual(current.result, update.result)) {
       return { state, changed: false };

@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import type { IndicatorReport } from '@dragnet/indicators';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { documentToState, stateToDocument } from './document.js';
 import { mergeEnrichment, needsEnrichment } from './merge-enrichment.js';
@@ -40,7 +40,10 @@ function fold(reports: IndicatorReport[]): MergeState | null {
 /** The document minus what legitimately differs between runs (write time, revision count). */
 function comparable(state: MergeState | null) {
   if (!state) return null;
-  const document = stateToDocument(state, { now: 0, scoring: { score: 50, baseScore: 50, expired: false, expiresAt: null } });
+  const document = stateToDocument(state, {
+    now: 0,
+    scoring: { score: 50, baseScore: 50, expired: false, expiresAt: null },
+  });
   const { event, dragnet, ...rest } = JSON.parse(JSON.stringify(document));
   delete dragnet.revision;
   return { rest, dragnet };
@@ -50,11 +53,26 @@ describe('mergeReport', () => {
   it('creates one source entry per partner with its own dates, confidence and TLP', () => {
     const state = fold([
       report(),
-      report({ provider: 'group-ib', feedName: 'phishing', firstSeen: T0 - 5 * HOUR, lastSeen: T0 - HOUR, confidence: 60, tlp: 'red' }),
+      report({
+        provider: 'group-ib',
+        feedName: 'phishing',
+        firstSeen: T0 - 5 * HOUR,
+        lastSeen: T0 - HOUR,
+        confidence: 60,
+        tlp: 'red',
+      }),
     ])!;
     expect(state.sources.map((source) => source.provider)).toEqual(['group-ib', 'kaspersky']);
-    expect(state.sources[0]).toMatchObject({ firstSeen: T0 - 5 * HOUR, lastSeen: T0 - HOUR, confidence: 60, tlp: 'red' });
-    const document = stateToDocument(state, { now: T0, scoring: { score: 75, baseScore: 80, expired: false, expiresAt: null } });
+    expect(state.sources[0]).toMatchObject({
+      firstSeen: T0 - 5 * HOUR,
+      lastSeen: T0 - HOUR,
+      confidence: 60,
+      tlp: 'red',
+    });
+    const document = stateToDocument(state, {
+      now: T0,
+      scoring: { score: 75, baseScore: 80, expired: false, expiresAt: null },
+    });
     expect(document.dragnet.tlp).toBe('red');
     expect(document).toMatchObject({
       '@timestamp': new Date(T0).toISOString(),
@@ -75,8 +93,14 @@ describe('mergeReport', () => {
   });
 
   it('unions tags and threat names, sorted', () => {
-    const state = fold([report({ tags: ['c2', 'botnet'] }), report({ provider: 'cert', tags: ['apt'], threatNames: ['TrickBot'] })])!;
-    const document = stateToDocument(state, { now: T0, scoring: { score: 1, baseScore: 1, expired: false, expiresAt: null } });
+    const state = fold([
+      report({ tags: ['c2', 'botnet'] }),
+      report({ provider: 'cert', tags: ['apt'], threatNames: ['TrickBot'] }),
+    ])!;
+    const document = stateToDocument(state, {
+      now: T0,
+      scoring: { score: 1, baseScore: 1, expired: false, expiresAt: null },
+    });
     expect(document.tags).toEqual(['apt', 'botnet', 'c2']);
     expect(document.dragnet.threat_names).toEqual(['Emotet', 'TrickBot']);
   });
@@ -116,7 +140,11 @@ describe('mergeReport', () => {
       firstSeen: fc.integer({ min: 0, max: 100 }),
       span: fc.integer({ min: 0, max: 100 }),
       confidence: fc.option(fc.integer({ min: 0, max: 100 })),
-      tlp: fc.option(fc.constantFrom('clear', 'green', 'amber', 'amber+strict', 'red') as fc.Arbitrary<IndicatorReport['tlp'] & string>),
+      tlp: fc.option(
+        fc.constantFrom('clear', 'green', 'amber', 'amber+strict', 'red') as fc.Arbitrary<
+          IndicatorReport['tlp'] & string
+        >,
+      ),
       tags: fc.array(fc.constantFrom('x', 'y', 'z'), { maxLength: 2 }),
       reference: fc.option(fc.constantFrom('https://a.example/', 'https://b.example/')),
       recordId: fc.option(fc.constantFrom('r1', 'r2', 'r3')),
@@ -136,7 +164,9 @@ describe('mergeReport', () => {
             provenance: { topic: 't', partition: 0, offset: '0', recordId: item.recordId },
           }),
         );
-        const shuffled = [...reports].sort((a, b) => ((a.firstSeen * 31 + seed) % 7) - ((b.firstSeen * 31 + seed) % 7));
+        const shuffled = [...reports].sort(
+          (a, b) => ((a.firstSeen * 31 + seed) % 7) - ((b.firstSeen * 31 + seed) % 7),
+        );
         const reversed = [...reports].reverse();
         expect(comparable(fold(shuffled))).toEqual(comparable(fold(reports)));
         expect(comparable(fold(reversed))).toEqual(comparable(fold(reports)));
@@ -151,12 +181,29 @@ describe('mergeReport', () => {
 describe('document round trip', () => {
   it('rebuilds the exact merge state from the indexed document', () => {
     let state = fold([
-      report({ description: 'C2 of a botnet', reference: 'https://intel.example/1', validUntil: T0 + 48 * HOUR }),
-      report({ provider: 'group-ib', tlp: 'amber+strict', provenance: { topic: 'x', partition: 1, offset: '9', recordId: 'ab' } }),
+      report({
+        description: 'C2 of a botnet',
+        reference: 'https://intel.example/1',
+        validUntil: T0 + 48 * HOUR,
+      }),
+      report({
+        provider: 'group-ib',
+        tlp: 'amber+strict',
+        provenance: { topic: 'x', partition: 1, offset: '9', recordId: 'ab' },
+      }),
     ])!;
-    state = mergeEnrichment(state, { id: state.id, versions: { ip: 2 }, result: { as: { number: 64500 }, dragnet: { ip_class: 'documentation' } } }).state;
+    state = mergeEnrichment(state, {
+      id: state.id,
+      versions: { ip: 2 },
+      result: { as: { number: 64500 }, dragnet: { ip_class: 'documentation' } },
+    }).state;
     const document = JSON.parse(
-      JSON.stringify(stateToDocument(state, { now: T0, scoring: { score: 1, baseScore: 1, expired: false, expiresAt: null } })),
+      JSON.stringify(
+        stateToDocument(state, {
+          now: T0,
+          scoring: { score: 1, baseScore: 1, expired: false, expiresAt: null },
+        }),
+      ),
     );
     expect(documentToState(document)).toEqual({ ...state, enrichmentRequested: null });
   });
@@ -165,10 +212,20 @@ describe('document round trip', () => {
 describe('mergeEnrichment', () => {
   it('applies a result once and ignores an identical re-run or an older provider version', () => {
     const base = fold([report()])!;
-    const applied = mergeEnrichment(base, { id: base.id, versions: { ip: 2 }, result: { as: { number: 1 } } });
+    const applied = mergeEnrichment(base, {
+      id: base.id,
+      versions: { ip: 2 },
+      result: { as: { number: 1 } },
+    });
     expect(applied.changed).toBe(true);
-    expect(mergeEnrichment(applied.state, { id: base.id, versions: { ip: 2 }, result: { as: { number: 1 } } }).changed).toBe(false);
-    expect(mergeEnrichment(applied.state, { id: base.id, versions: { ip: 1 }, result: { as: { number: 9 } } }).changed).toBe(false);
+    expect(
+      mergeEnrichment(applied.state, { id: base.id, versions: { ip: 2 }, result: { as: { number: 1 } } })
+        .changed,
+    ).toBe(false);
+    expect(
+      mergeEnrichment(applied.state, { id: base.id, versions: { ip: 1 }, result: { as: { number: 9 } } })
+        .changed,
+    ).toBe(false);
     expect(needsEnrichment(applied.state, { ip: 2 })).toBe(false);
     expect(needsEnrichment(applied.state, { ip: 3 })).toBe(true);
   });

@@ -37,7 +37,8 @@ function latest<T extends string | number>(
 ): { value: T | null; at: number } {
   if (incoming === null) return { value: current, at: currentAt };
   if (current === null) return { value: incoming, at: incomingAt };
-  if (incomingAt > currentAt || (incomingAt === currentAt && incoming > current)) return { value: incoming, at: incomingAt };
+  if (incomingAt > currentAt || (incomingAt === currentAt && incoming > current))
+    return { value: incoming, at: incomingAt };
   return { value: current, at: currentAt };
 }
 
@@ -70,12 +71,30 @@ const TLP_BY_RANK = Object.keys(TLP_ORDER) as Tlp[];
 
 function mergeSource(current: SourceState, report: IndicatorReport, options: MergeOptions): SourceState {
   const incoming = newSource(report, options);
-  const pick = <K extends 'confidence' | 'reference' | 'description'>(field: K) =>
-    latest(current[field], current.statedAt[field], incoming[field], incoming.statedAt[field]);
-  const confidence = pick('confidence');
-  const reference = pick('reference');
-  const description = pick('description');
-  const tlpRank = latest(TLP_ORDER[current.tlp], current.statedAt.tlp, TLP_ORDER[incoming.tlp], incoming.statedAt.tlp);
+  const confidence = latest(
+    current.confidence,
+    current.statedAt.confidence,
+    incoming.confidence,
+    incoming.statedAt.confidence,
+  );
+  const reference = latest(
+    current.reference,
+    current.statedAt.reference,
+    incoming.reference,
+    incoming.statedAt.reference,
+  );
+  const description = latest(
+    current.description,
+    current.statedAt.description,
+    incoming.description,
+    incoming.statedAt.description,
+  );
+  const tlpRank = latest(
+    TLP_ORDER[current.tlp],
+    current.statedAt.tlp,
+    TLP_ORDER[incoming.tlp],
+    incoming.statedAt.tlp,
+  );
   const merged: SourceState = {
     provider: current.provider,
     feeds: union(current.feeds, incoming.feeds),
@@ -92,7 +111,12 @@ function mergeSource(current: SourceState, report: IndicatorReport, options: Mer
     tags: union(current.tags, incoming.tags),
     threatNames: union(current.threatNames, incoming.threatNames),
     recordIds: union(current.recordIds, incoming.recordIds, MAX_RECORD_IDS),
-    statedAt: { confidence: confidence.at, tlp: tlpRank.at, reference: reference.at, description: description.at },
+    statedAt: {
+      confidence: confidence.at,
+      tlp: tlpRank.at,
+      reference: reference.at,
+      description: description.at,
+    },
   };
   return sourcesEqual(current, merged) ? current : merged;
 }
@@ -123,7 +147,11 @@ function sourcesEqual(a: SourceState, b: SourceState): boolean {
  * order-independent (every field is a min, max, union or a total-order pick),
  * so at-least-once delivery and replays leave the same document.
  */
-export function mergeReport(state: MergeState | null, report: IndicatorReport, options: MergeOptions): MergeResult {
+export function mergeReport(
+  state: MergeState | null,
+  report: IndicatorReport,
+  options: MergeOptions,
+): MergeResult {
   if (state === null) {
     return {
       changed: true,
@@ -140,7 +168,9 @@ export function mergeReport(state: MergeState | null, report: IndicatorReport, o
   }
   const index = state.sources.findIndex((source) => source.provider === report.provider);
   if (index === -1) {
-    const sources = [...state.sources, newSource(report, options)].sort((a, b) => (a.provider < b.provider ? -1 : 1));
+    const sources = [...state.sources, newSource(report, options)].sort((a, b) =>
+      a.provider < b.provider ? -1 : 1,
+    );
     return { changed: true, state: { ...state, sources, revision: state.revision + 1 } };
   }
   const current = state.sources[index]!;

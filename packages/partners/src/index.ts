@@ -6,7 +6,10 @@ import { type FeedFormat, TLP_LEVELS, validateFeedFormat } from '@dragnet/indica
 import { z } from 'zod';
 
 /** The registry shipped with the repository; `PARTNERS_FILE` points elsewhere in production. */
-export const DEFAULT_PARTNERS_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../infra/partners.json');
+export const DEFAULT_PARTNERS_FILE = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../infra/partners.json',
+);
 
 const partnerSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
@@ -55,7 +58,11 @@ export function parseRegistry(raw: unknown): PartnerRegistry {
   for (const entry of parsed.data.partners) {
     const formatErrors = validateFeedFormat(entry.format);
     for (const error of formatErrors) problems.push(`partner ${entry.id}: format: ${error}`);
-    const partner: Partner = { ...entry, format: entry.format as unknown as FeedFormat, topic: partnerTopic(entry.id) };
+    const partner: Partner = {
+      ...entry,
+      format: entry.format as unknown as FeedFormat,
+      topic: partnerTopic(entry.id),
+    };
     if (byId.has(partner.id)) problems.push(`partner ${partner.id}: duplicate id`);
     if (byTopic.has(partner.topic)) problems.push(`partner ${partner.id}: duplicate topic ${partner.topic}`);
     byId.set(partner.id, partner);
@@ -96,12 +103,20 @@ export function planTopics(registry: PartnerRegistry, internalPartitions = 6): P
       partitions: partner.partitions,
       config: { 'retention.ms': String(partner.retentionDays * DAY_MS), 'max.message.bytes': '10485760' },
     })),
-    { topic: TOPICS.canonical, partitions: internalPartitions, config: { 'retention.ms': String(7 * DAY_MS) } },
+    {
+      topic: TOPICS.canonical,
+      partitions: internalPartitions,
+      config: { 'retention.ms': String(7 * DAY_MS) },
+    },
     {
       topic: TOPICS.changes,
       partitions: internalPartitions,
       config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(DAY_MS) },
     },
-    { topic: TOPICS.deadLetter, partitions: 1, config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': '20971520' } },
+    {
+      topic: TOPICS.deadLetter,
+      partitions: 1,
+      config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': '20971520' },
+    },
   ];
 }

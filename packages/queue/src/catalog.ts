@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type EnrichmentTarget, QUEUES } from '@dragnet/contracts';
-import { type ConnectionOptions, type Job, type JobsOptions, Queue, Worker, type WorkerOptions } from 'bullmq';
+import {
+  type ConnectionOptions,
+  type Job,
+  type JobsOptions,
+  Queue,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import { backoffWithJitter } from './backoff.js';
 
 /** The typed job catalog: every queue, its job names and their data. */
@@ -37,8 +44,16 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export type { Job, Queue, Worker } from 'bullmq';
 
 /** The queue of a catalog entry, under its (namespaced) name from the contracts. */
-export function createQueue<Q extends QueueName>(queue: Q, connection: ConnectionOptions, prefix?: string): Queue {
-  return new Queue(QUEUES[queue], { connection, defaultJobOptions: DEFAULT_JOB_OPTIONS, ...(prefix ? { prefix } : {}) });
+export function createQueue<Q extends QueueName>(
+  queue: Q,
+  connection: ConnectionOptions,
+  prefix?: string,
+): Queue {
+  return new Queue(QUEUES[queue], {
+    connection,
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    ...(prefix ? { prefix } : {}),
+  });
 }
 
 /** A deterministic job id: the same targets at the same provider versions are one job, so replays never enrich twice. */

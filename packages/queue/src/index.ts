@@ -1,2 +1,2 @@
-export * from './catalog.js';
 export * from './backoff.js';
+export * from './catalog.js';

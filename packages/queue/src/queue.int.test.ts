@@ -1,5 +1,5 @@
-import { QueueEvents } from 'bullmq';
 import { requireStack, stack, uniqueName } from '@dragnet/test-kit';
+import { QueueEvents } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createQueue, createWorker, enrichmentJobId } from './catalog.js';
 

@@ -37,5 +37,7 @@ export async function waitForRedis(redis: Redis, timeoutMs = 30_000): Promise<vo
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`Redis not reachable after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'no answer')}`);
+  throw new Error(
+    `Redis not reachable after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'no answer')}`,
+  );
 }

@@ -11,7 +11,9 @@ export interface OpsServerOptions {
 }
 
 /** `/healthz`, `/readyz` and Prometheus `/metrics` on one small HTTP server. */
-export async function startOpsServer(options: OpsServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startOpsServer(
+  options: OpsServerOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void handle(request, response, options);
   });
@@ -27,10 +29,15 @@ export async function startOpsServer(options: OpsServerOptions): Promise<{ serve
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: OpsServerOptions): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: OpsServerOptions,
+): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (path === '/healthz') return send(response, 200, 'ok\n');
-  if (path === '/readyz') return options.isReady() ? send(response, 200, 'ready\n') : send(response, 503, 'not ready\n');
+  if (path === '/readyz')
+    return options.isReady() ? send(response, 200, 'ready\n') : send(response, 503, 'not ready\n');
   if (path === '/metrics') {
     const body = await options.registry.metrics();
     response.writeHead(200, { 'content-type': options.registry.contentType });

@@ -10,11 +10,35 @@ export function createStageMetrics(service: string) {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    recordsIn: new Counter({ name: 'dragnet_records_in_total', help: 'Records consumed', labelNames: ['topic'], registers: [registry] }),
-    recordsOut: new Counter({ name: 'dragnet_records_out_total', help: 'Records produced or written', labelNames: ['target'], registers: [registry] }),
-    rejected: new Counter({ name: 'dragnet_records_rejected_total', help: 'Records dead-lettered, by reason code', labelNames: ['reason'], registers: [registry] }),
-    dropped: new Counter({ name: 'dragnet_records_unchanged_total', help: 'Records that changed nothing and were not written', registers: [registry] }),
-    consumerLag: new Gauge({ name: 'dragnet_consumer_lag', help: 'Offset lag after the last batch', labelNames: ['topic', 'partition'], registers: [registry] }),
+    recordsIn: new Counter({
+      name: 'dragnet_records_in_total',
+      help: 'Records consumed',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    recordsOut: new Counter({
+      name: 'dragnet_records_out_total',
+      help: 'Records produced or written',
+      labelNames: ['target'],
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'dragnet_records_rejected_total',
+      help: 'Records dead-lettered, by reason code',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: 'dragnet_records_unchanged_total',
+      help: 'Records that changed nothing and were not written',
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'dragnet_consumer_lag',
+      help: 'Offset lag after the last batch',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
     batchSeconds: new Histogram({
       name: 'dragnet_batch_duration_seconds',
       help: 'Time to process one consumed batch end to end',
@@ -27,7 +51,12 @@ export function createStageMetrics(service: string) {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    queueDepth: new Gauge({ name: 'dragnet_queue_depth', help: 'Jobs waiting or delayed', labelNames: ['queue'], registers: [registry] }),
+    queueDepth: new Gauge({
+      name: 'dragnet_queue_depth',
+      help: 'Jobs waiting or delayed',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-export * from './stack.js';
 export * from './kafka.js';
-export * from './wait.js';
 export * from './processes.js';
+export * from './stack.js';
+export * from './wait.js';

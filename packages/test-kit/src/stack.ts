@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ELASTICSEARCH_ENV, KAFKA_ENV, parseConfig, REDIS_ENV } from '@dragnet/config';
-import { createElasticsearchClient, type Client } from '@dragnet/elasticsearch';
+import { type Client, createElasticsearchClient } from '@dragnet/elasticsearch';
 import { createKafka, type Kafka } from '@dragnet/kafka';
 import { createLogger } from '@dragnet/logger';
 import { createRedis, type Redis } from '@dragnet/redis';
@@ -9,7 +9,11 @@ import { z } from 'zod';
 /** Where the test stack listens: the same variables and defaults as the services (`pnpm stack:up`). */
 export const stack = parseConfig(z.object({ ...KAFKA_ENV, ...ELASTICSEARCH_ENV, ...REDIS_ENV }), process.env);
 
-export const testLogger = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'warn', pretty: false });
+export const testLogger = createLogger({
+  service: 'test',
+  level: process.env.TEST_LOG_LEVEL ?? 'warn',
+  pretty: false,
+});
 
 /** A name no other test (or earlier run) uses: topics, groups, indices, queues, Redis prefixes. */
 export function uniqueName(prefix: string): string {
@@ -17,7 +21,12 @@ export function uniqueName(prefix: string): string {
 }
 
 export function testKafka(clientId = 'dragnet-test'): Kafka {
-  return createKafka({ brokers: stack.KAFKA_BROKERS, clientId, logger: testLogger, connectionTimeoutMs: 3_000 });
+  return createKafka({
+    brokers: stack.KAFKA_BROKERS,
+    clientId,
+    logger: testLogger,
+    connectionTimeoutMs: 3_000,
+  });
 }
 
 export function testElasticsearch(): Client {
@@ -28,7 +37,8 @@ export function testRedis(): Redis {
   return createRedis({ url: stack.REDIS_URL, connectionName: 'dragnet-test', maxRetriesPerRequest: 1 });
 }
 
-const START_HINT = 'start the local stack with `pnpm stack:up` (or point KAFKA_BROKERS / ELASTICSEARCH_URL / REDIS_URL at running servers)';
+const START_HINT =
+  'start the local stack with `pnpm stack:up` (or point KAFKA_BROKERS / ELASTICSEARCH_URL / REDIS_URL at running servers)';
 
 /**
  * Fails — never skips — when a server is missing: an integration test that

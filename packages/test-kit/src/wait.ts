@@ -19,6 +19,9 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  const seen = last === undefined ? String((lastError as Error | undefined)?.message ?? 'nothing') : JSON.stringify(last).slice(0, 500);
+  const seen =
+    last === undefined
+      ? String((lastError as Error | undefined)?.message ?? 'nothing')
+      : JSON.stringify(last).slice(0, 500);
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
 }

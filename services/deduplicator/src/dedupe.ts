@@ -40,7 +40,11 @@ const inputId = (input: DedupeInput) => (input.type === 'report' ? input.report.
  * results into the current states; emits one change per indicator that
  * changed (not one per input), and the indicators still to be enriched.
  */
-export function dedupeBatch(inputs: DedupeInput[], current: Map<string, MergeState | null>, options: DedupeOptions): DedupeOutcome {
+export function dedupeBatch(
+  inputs: DedupeInput[],
+  current: Map<string, MergeState | null>,
+  options: DedupeOptions,
+): DedupeOutcome {
   const states = new Map(current);
   const changed = new Set<string>();
   const correlation = new Map<string, string>();

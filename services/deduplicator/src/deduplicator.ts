@@ -1,7 +1,21 @@
-import { CONSUMER_GROUPS, type EnrichmentRecord, HEADERS, RECORD_TYPE_HEADER, RECORD_TYPES, TOPICS } from '@dragnet/contracts';
+import {
+  CONSUMER_GROUPS,
+  type EnrichmentRecord,
+  HEADERS,
+  RECORD_TYPE_HEADER,
+  RECORD_TYPES,
+  TOPICS,
+} from '@dragnet/contracts';
 import type { Client } from '@dragnet/elasticsearch';
 import { decodeReport, type Tlp } from '@dragnet/indicators';
-import { type BatchHandler, type BatchProducer, type ConsumedRecord, deadLetterRecord, type Kafka, type OutgoingRecord } from '@dragnet/kafka';
+import {
+  type BatchHandler,
+  type BatchProducer,
+  type ConsumedRecord,
+  deadLetterRecord,
+  type Kafka,
+  type OutgoingRecord,
+} from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
 import type { MergeState, Scoring } from '@dragnet/merge';
 import { enrichmentJobId, type Queue } from '@dragnet/queue';
@@ -21,7 +35,10 @@ export interface DeduplicatorDeps {
   logger: Logger;
   metrics: StageMetrics;
   index: string;
-  config: Pick<DeduplicatorConfig, 'MERGE_GRANULARITY_MS' | 'MERGE_STATE_TTL_SECONDS' | 'ENRICHMENT_BATCH_SIZE'>;
+  config: Pick<
+    DeduplicatorConfig,
+    'MERGE_GRANULARITY_MS' | 'MERGE_STATE_TTL_SECONDS' | 'ENRICHMENT_BATCH_SIZE'
+  >;
   defaultTlpOf(provider: string): Tlp;
   score(state: MergeState, now: number): Scoring;
   providerVersions: Record<string, number>;
@@ -35,7 +52,11 @@ function decode(record: ConsumedRecord): DedupeInput | { error: string } {
   if (!record.value) return { error: 'record has no value' };
   try {
     if (record.headers[RECORD_TYPE_HEADER] === RECORD_TYPES.enrichment) {
-      return { type: 'enrichment', enrichment: JSON.parse(record.value.toString('utf8')) as EnrichmentRecord, correlationId };
+      return {
+        type: 'enrichment',
+        enrichment: JSON.parse(record.value.toString('utf8')) as EnrichmentRecord,
+        correlationId,
+      };
     }
     return { type: 'report', report: decodeReport(record.value), correlationId };
   } catch (error) {
@@ -59,15 +80,27 @@ export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandl
       const decoded = decode(record);
       if ('error' in decoded) {
         deadLetters.push(
-          deadLetterRecord({ record, stage: 'deduplicator', rejects: [{ reason: 'invalid_avro', message: decoded.error, value: null, location: 'message' }] }),
+          deadLetterRecord({
+            record,
+            stage: 'deduplicator',
+            rejects: [{ reason: 'invalid_avro', message: decoded.error, value: null, location: 'message' }],
+          }),
         );
         deps.metrics.rejected.inc({ reason: 'invalid_avro' });
       } else inputs.push(decoded);
     }
-    const ids = [...new Set(inputs.map((input) => (input.type === 'report' ? input.report.id : input.enrichment.id)))];
+    const ids = [
+      ...new Set(inputs.map((input) => (input.type === 'report' ? input.report.id : input.enrichment.id))),
+    ];
     let loaded = await store.load(ids);
     if (!loaded.intact) {
-      await waitForIndexerToDrain({ ...names, kafka: deps.kafka, logger: deps.logger, isStopping: deps.isStopping, heartbeat });
+      await waitForIndexerToDrain({
+        ...names,
+        kafka: deps.kafka,
+        logger: deps.logger,
+        isStopping: deps.isStopping,
+        heartbeat,
+      });
       await store.markComplete();
       loaded = await store.load(ids);
     }

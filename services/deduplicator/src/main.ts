@@ -1,6 +1,10 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
-import { createElasticsearchClient, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import {
+  createElasticsearchClient,
+  ensureIndicatorIndex,
+  waitForElasticsearch,
+} from '@dragnet/elasticsearch';
 import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
 import { loadRegistry } from '@dragnet/partners';
 import { createQueue } from '@dragnet/queue';
@@ -19,7 +23,11 @@ await runService({
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   async start({ logger, metrics, shutdown }) {
     const registry = loadRegistry(config.PARTNERS_FILE);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-deduplicator', logger });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-deduplicator',
+      logger,
+    });
     const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-deduplicator' });
     shutdown.register('redis', () => void redis.disconnect());
     await waitForRedis(redis);
@@ -32,7 +40,9 @@ await runService({
     shutdown.register('elasticsearch', () => elasticsearch.close());
     await waitForElasticsearch(elasticsearch);
     await ensureIndicatorIndex(elasticsearch);
-    const queue = config.ENRICHMENT_ENABLED ? createQueue('enrichment', redis.duplicate({ maxRetriesPerRequest: null })) : null;
+    const queue = config.ENRICHMENT_ENABLED
+      ? createQueue('enrichment', redis.duplicate({ maxRetriesPerRequest: null }))
+      : null;
     if (queue) shutdown.register('queue', () => queue.close());
     const producer = await createBatchProducer(kafka);
     shutdown.register('producer', () => producer.disconnect());

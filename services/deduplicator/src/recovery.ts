@@ -1,4 +1,4 @@
-import { type Client, type IndexNames } from '@dragnet/elasticsearch';
+import type { Client, IndexNames } from '@dragnet/elasticsearch';
 import { consumerGroupLag, type Kafka } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
 import { documentToState, type MergeState } from '@dragnet/merge';
@@ -7,10 +7,18 @@ import { documentToState, type MergeState } from '@dragnet/merge';
  * Reads states the cache does not have from the index. `mget` is real-time
  * (it sees indexed but unrefreshed documents), so no refresh is needed.
  */
-export async function statesFromIndex(client: Client, index: string, ids: string[]): Promise<Map<string, MergeState>> {
+export async function statesFromIndex(
+  client: Client,
+  index: string,
+  ids: string[],
+): Promise<Map<string, MergeState>> {
   const found = new Map<string, MergeState>();
   if (ids.length === 0) return found;
-  const response = await client.mget<Record<string, unknown>>({ index, ids, _source_excludes: ['event', 'threat', 'related', 'tags'] });
+  const response = await client.mget<Record<string, unknown>>({
+    index,
+    ids,
+    _source_excludes: ['event', 'threat', 'related', 'tags'],
+  });
   for (const doc of response.docs) {
     if ('found' in doc && doc.found && doc._source) found.set(doc._id, documentToState(doc._source));
   }
@@ -39,7 +47,10 @@ export async function waitForIndexerToDrain(settings: DrainSettings): Promise<vo
   await kafkaAdmin.connect();
   try {
     const targets = await kafkaAdmin.fetchTopicOffsets(settings.changesTopic);
-    settings.logger.warn({ partitions: targets.length }, 'merge cache was wiped: waiting for the indexer to drain before recovering state');
+    settings.logger.warn(
+      { partitions: targets.length },
+      'merge cache was wiped: waiting for the indexer to drain before recovering state',
+    );
     for (;;) {
       const lags = await consumerGroupLag(settings.kafka, settings.indexerGroup, [settings.changesTopic]);
       const behind = targets.filter((target) => {
@@ -51,7 +62,10 @@ export async function waitForIndexerToDrain(settings: DrainSettings): Promise<vo
       await settings.heartbeat();
       await new Promise((resolve) => setTimeout(resolve, settings.pollMs ?? 250));
     }
-    settings.logger.info({ waitedMs: Date.now() - started }, 'indexer drained; recovering merge state from the index');
+    settings.logger.info(
+      { waitedMs: Date.now() - started },
+      'indexer drained; recovering merge state from the index',
+    );
   } finally {
     await kafkaAdmin.disconnect();
   }

@@ -33,7 +33,10 @@ export class MergeStateStore {
       .mget(ids.map((id) => this.prefix + id))
       .exec();
     if (!results) throw new Error('Redis pipeline returned nothing');
-    const [[epochError, epoch], [statesError, raw]] = results as [[Error | null, number], [Error | null, (string | null)[]]];
+    const [[epochError, epoch], [statesError, raw]] = results as [
+      [Error | null, number],
+      [Error | null, (string | null)[]],
+    ];
     if (epochError) throw epochError;
     if (statesError) throw statesError;
     ids.forEach((id, index) => {
@@ -46,7 +49,8 @@ export class MergeStateStore {
   async save(states: MergeState[]): Promise<void> {
     if (states.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const state of states) pipeline.set(this.prefix + state.id, JSON.stringify(state), 'EX', this.ttlSeconds);
+    for (const state of states)
+      pipeline.set(this.prefix + state.id, JSON.stringify(state), 'EX', this.ttlSeconds);
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed?.[0]) throw failed[0];

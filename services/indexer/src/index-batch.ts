@@ -31,8 +31,16 @@ export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
     }
     const id = document?.dragnet?.id;
     const revision = document?.dragnet?.revision;
-    if (typeof id !== 'string' || typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 1) {
-      invalid.push({ record, message: 'change record lacks dragnet.id or a positive integer dragnet.revision' });
+    if (
+      typeof id !== 'string' ||
+      typeof revision !== 'number' ||
+      !Number.isSafeInteger(revision) ||
+      revision < 1
+    ) {
+      invalid.push({
+        record,
+        message: 'change record lacks dragnet.id or a positive integer dragnet.revision',
+      });
       continue;
     }
     const previous = latest.get(id);

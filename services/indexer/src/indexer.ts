@@ -35,18 +35,35 @@ export function createIndexer(deps: IndexerDeps): { handle: BatchHandler } {
     deps.metrics.bulkSeconds.observe((performance.now() - started) / 1_000);
     await heartbeat();
     if (outcome.unavailable.length > 0) {
-      deps.logger.warn({ items: outcome.unavailable.length, status: outcome.unavailable[0]?.status }, 'Elasticsearch unavailable after retries');
-      throw new Error(`Elasticsearch did not accept ${outcome.unavailable.length} documents after retries (status ${outcome.unavailable[0]?.status})`);
+      deps.logger.warn(
+        { items: outcome.unavailable.length, status: outcome.unavailable[0]?.status },
+        'Elasticsearch unavailable after retries',
+      );
+      throw new Error(
+        `Elasticsearch did not accept ${outcome.unavailable.length} documents after retries (status ${outcome.unavailable[0]?.status})`,
+      );
     }
     const deadLetters = [
       ...batch.invalid.map(({ record, message }) =>
-        deadLetterRecord({ record, stage: 'indexer', rejects: [{ reason: 'invalid_structure', message, value: null, location: 'message' }], ...(deps.deadLetterTopic ? { topic: deps.deadLetterTopic } : {}) }),
+        deadLetterRecord({
+          record,
+          stage: 'indexer',
+          rejects: [{ reason: 'invalid_structure', message, value: null, location: 'message' }],
+          ...(deps.deadLetterTopic ? { topic: deps.deadLetterTopic } : {}),
+        }),
       ),
       ...outcome.rejected.map(({ item, status, reason }) =>
         deadLetterRecord({
           record: item.record,
           stage: 'indexer',
-          rejects: [{ reason: 'es_rejected', message: `Elasticsearch rejected the document (${status}): ${reason}`, value: null, location: item.id }],
+          rejects: [
+            {
+              reason: 'es_rejected',
+              message: `Elasticsearch rejected the document (${status}): ${reason}`,
+              value: null,
+              location: item.id,
+            },
+          ],
           ...(deps.deadLetterTopic ? { topic: deps.deadLetterTopic } : {}),
         }),
       ),

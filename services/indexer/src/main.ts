@@ -1,6 +1,10 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
-import { createElasticsearchClient, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import {
+  createElasticsearchClient,
+  ensureIndicatorIndex,
+  waitForElasticsearch,
+} from '@dragnet/elasticsearch';
 import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
 import { runService } from '@dragnet/runtime';
 import { indexerEnv } from './config.js';
@@ -14,7 +18,11 @@ await runService({
   metricsPort: config.METRICS_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   async start({ logger, metrics, shutdown }) {
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-indexer', logger });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-indexer',
+      logger,
+    });
     const elasticsearch = createElasticsearchClient({
       url: config.ELASTICSEARCH_URL,
       username: config.ELASTICSEARCH_USERNAME,

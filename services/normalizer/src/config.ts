@@ -1,4 +1,4 @@
-import { KAFKA_ENV, LOG_ENV, RUNTIME_ENV, env } from '@dragnet/config';
+import { env, KAFKA_ENV, LOG_ENV, RUNTIME_ENV } from '@dragnet/config';
 import { z } from 'zod';
 
 export const normalizerEnv = z.object({

@@ -15,7 +15,11 @@ await runService({
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   async start({ logger, metrics, shutdown }) {
     const registry = loadRegistry(config.PARTNERS_FILE);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-normalizer', logger });
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-normalizer',
+      logger,
+    });
     const producer = await createBatchProducer(kafka);
     shutdown.register('producer', () => producer.disconnect());
     let running = false;

@@ -25,9 +25,18 @@ export function normalizeBatch(records: ConsumedRecord[], registry: PartnerRegis
     const partner = registry.byTopic.get(record.topic);
     let rejects: Reject[];
     if (!partner) {
-      rejects = [{ reason: 'invalid_structure', message: `topic ${record.topic} belongs to no registered partner`, value: null, location: 'message' }];
+      rejects = [
+        {
+          reason: 'invalid_structure',
+          message: `topic ${record.topic} belongs to no registered partner`,
+          value: null,
+          location: 'message',
+        },
+      ];
     } else if (!record.value || record.value.length === 0) {
-      rejects = [{ reason: 'empty_value', message: 'message has no value', value: null, location: 'message' }];
+      rejects = [
+        { reason: 'empty_value', message: 'message has no value', value: null, location: 'message' },
+      ];
     } else {
       const result = parseFeedMessage(record.value, partner.format, {
         provider: partner.id,
@@ -41,13 +50,27 @@ export function normalizeBatch(records: ConsumedRecord[], registry: PartnerRegis
       rejects = result.rejects;
       const headers = { [HEADERS.correlationId]: correlationId, [RECORD_TYPE_HEADER]: RECORD_TYPES.report };
       for (const indicator of result.indicators) {
-        outgoing.push({ topic: TOPICS.canonical, key: indicator.id, value: encodeReport(indicator), headers });
+        outgoing.push({
+          topic: TOPICS.canonical,
+          key: indicator.id,
+          value: encodeReport(indicator),
+          headers,
+        });
       }
       indicators += result.indicators.length;
     }
     if (rejects.length > 0) {
-      outgoing.push(deadLetterRecord({ record, stage: 'normalizer', rejects, partner: partner?.id ?? null, correlationId }));
-      for (const reject of rejects) rejectsByReason.set(reject.reason, (rejectsByReason.get(reject.reason) ?? 0) + 1);
+      outgoing.push(
+        deadLetterRecord({
+          record,
+          stage: 'normalizer',
+          rejects,
+          partner: partner?.id ?? null,
+          correlationId,
+        }),
+      );
+      for (const reject of rejects)
+        rejectsByReason.set(reject.reason, (rejectsByReason.get(reject.reason) ?? 0) + 1);
     }
   }
   return { outgoing, indicators, rejectsByReason };

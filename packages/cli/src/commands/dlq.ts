@@ -9,12 +9,19 @@ export interface DeadLetterEntry {
 }
 
 /** Reads the whole dead-letter topic (it is small by design: rejects only). */
-export async function readDeadLetters(kafka: Kafka, topic: string = TOPICS.deadLetter): Promise<DeadLetterEntry[]> {
+export async function readDeadLetters(
+  kafka: Kafka,
+  topic: string = TOPICS.deadLetter,
+): Promise<DeadLetterEntry[]> {
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
-  const remaining = new Map(offsets.filter((entry) => BigInt(entry.high) > BigInt(entry.low)).map((entry) => [entry.partition, BigInt(entry.high)]));
+  const remaining = new Map(
+    offsets
+      .filter((entry) => BigInt(entry.high) > BigInt(entry.low))
+      .map((entry) => [entry.partition, BigInt(entry.high)]),
+  );
   const entries: DeadLetterEntry[] = [];
   if (remaining.size === 0) return entries;
   // A throw-away group: reading dead letters must not move anyone's offsets.
@@ -28,7 +35,10 @@ export async function readDeadLetters(kafka: Kafka, topic: string = TOPICS.deadL
         eachMessage: async ({ partition, message }) => {
           if (message.value) {
             try {
-              entries.push({ position: `${partition}:${message.offset}`, letter: decodeDeadLetter(message.value) });
+              entries.push({
+                position: `${partition}:${message.offset}`,
+                letter: decodeDeadLetter(message.value),
+              });
             } catch {
               // Not ours; the topic is shared by stages only, so this is left visible by its absence.
             }
@@ -56,7 +66,9 @@ export interface DeadLetterFilter {
 export function selectDeadLetters(entries: DeadLetterEntry[], filter: DeadLetterFilter): DeadLetterEntry[] {
   return entries.filter(
     ({ position, letter }) =>
-      (!filter.code || letter.code === filter.code || letter.rejects.some((reject) => reject.reason === filter.code)) &&
+      (!filter.code ||
+        letter.code === filter.code ||
+        letter.rejects.some((reject) => reject.reason === filter.code)) &&
       (!filter.stage || letter.stage === filter.stage) &&
       (!filter.partner || letter.source.partner === filter.partner) &&
       (!filter.positions || filter.positions.includes(position)),
@@ -75,7 +87,8 @@ export async function listDeadLetters(context: CliContext, filter: DeadLetterFil
 
 export async function showDeadLetter(context: CliContext, position: string): Promise<void> {
   const entry = (await readDeadLetters(context.kafka())).find((candidate) => candidate.position === position);
-  if (!entry) throw new Error(`no dead letter at ${position} (format: partition:offset, see \`dragnet dlq list\`)`);
+  if (!entry)
+    throw new Error(`no dead letter at ${position} (format: partition:offset, see \`dragnet dlq list\`)`);
   const { original, ...rest } = entry.letter;
   console.log(JSON.stringify(rest, null, 2));
   const bytes = Buffer.from(original, 'base64');
@@ -99,7 +112,10 @@ export async function redriveDeadLetters(context: CliContext, filter: DeadLetter
         topic: letter.source.topic,
         key: letter.source.key,
         value: Buffer.from(letter.original, 'base64'),
-        headers: { [DEAD_LETTER_HEADERS.redrivenFrom]: position, ...(letter.correlationId ? { [HEADERS.correlationId]: letter.correlationId } : {}) },
+        headers: {
+          [DEAD_LETTER_HEADERS.redrivenFrom]: position,
+          ...(letter.correlationId ? { [HEADERS.correlationId]: letter.correlationId } : {}),
+        },
       })),
     );
     bar.add(entries.length);

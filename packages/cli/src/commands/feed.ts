@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { HEADERS } from '@dragnet/contracts';
 import { generateIndicators, toCsvLine } from '@dragnet/feedgen';
@@ -11,7 +11,10 @@ import { progress } from '../progress.js';
 import { splitFeedFile } from '../split.js';
 
 /** `dragnet feed push --partner P FILE…`: each file to the partner's topic, split into bounded messages. */
-export async function pushFeed(context: CliContext, args: { partner: string; files: string[]; linesPerMessage: number }): Promise<number> {
+export async function pushFeed(
+  context: CliContext,
+  args: { partner: string; files: string[]; linesPerMessage: number },
+): Promise<number> {
   const partner = context.registry().byId.get(args.partner);
   if (!partner) throw new Error(`unknown partner ${JSON.stringify(args.partner)}: see infra/partners.json`);
   const producer = await createBatchProducer(context.kafka());
@@ -23,7 +26,12 @@ export async function pushFeed(context: CliContext, args: { partner: string; fil
       for (let start = 0; start < parts.length; start += 50) {
         const chunk = parts.slice(start, start + 50);
         await producer.send(
-          chunk.map((value) => ({ topic: partner.topic, key: null, value, headers: { [HEADERS.correlationId]: newCorrelationId() } })),
+          chunk.map((value) => ({
+            topic: partner.topic,
+            key: null,
+            value,
+            headers: { [HEADERS.correlationId]: newCorrelationId() },
+          })),
         );
         messages += chunk.length;
         bar.add(chunk.length);
@@ -45,10 +53,17 @@ export async function generateFeed(
   _context: CliContext,
   args: { count: number; duplicates: number; seed: number; partners: string[]; outDir: string },
 ): Promise<void> {
-  const streams = new Map(args.partners.map((partner) => [partner, createWriteStream(join(args.outDir, `${partner}.csv`))]));
+  const streams = new Map(
+    args.partners.map((partner) => [partner, createWriteStream(join(args.outDir, `${partner}.csv`))]),
+  );
   const bar = progress('generate', args.count);
   let pending = 0;
-  for (const indicator of generateIndicators({ count: args.count, duplicateRatio: args.duplicates, seed: args.seed, partners: args.partners })) {
+  for (const indicator of generateIndicators({
+    count: args.count,
+    duplicateRatio: args.duplicates,
+    seed: args.seed,
+    partners: args.partners,
+  })) {
     const stream = streams.get(indicator.partner)!;
     if (!stream.write(`${toCsvLine(indicator)}\n`)) await once(stream, 'drain');
     if (++pending === 10_000) {

@@ -8,7 +8,9 @@ export async function listFailedJobs(context: CliContext): Promise<void> {
     const failed = await queue.getFailed(0, 999);
     for (const job of failed) {
       const targets = (job.data as { targets?: unknown[] }).targets?.length ?? 0;
-      console.log(`${String(job.id).padEnd(48)} attempts=${job.attemptsMade} targets=${targets} ${job.failedReason ?? ''}`);
+      console.log(
+        `${String(job.id).padEnd(48)} attempts=${job.attemptsMade} targets=${targets} ${job.failedReason ?? ''}`,
+      );
     }
     console.log(`${failed.length} failed job(s)`);
   } finally {

@@ -30,9 +30,14 @@ export async function waitUntilIdle(context: CliContext, timeoutMs: number): Pro
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { lagByGroup, counts } = await backlog(context);
-    const pending = [...lagByGroup.values()].reduce((sum, entry) => sum + entry.lag, 0) + (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0);
+    const pending =
+      [...lagByGroup.values()].reduce((sum, entry) => sum + entry.lag, 0) +
+      (counts.waiting ?? 0) +
+      (counts.active ?? 0) +
+      (counts.delayed ?? 0);
     if (pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`pipeline still has ${pending} records or jobs pending after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`pipeline still has ${pending} records or jobs pending after ${timeoutMs} ms`);
     process.stderr.write(`waiting for the pipeline: ${pending} pending\n`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
@@ -45,7 +50,11 @@ export async function status(context: CliContext): Promise<void> {
   for (const [group, { lag, partitions }] of lagByGroup) {
     console.log(`  ${group.padEnd(34)} ${String(lag).padStart(10)}  (${partitions} partitions)`);
   }
-  console.log(`enrichment queue  ${Object.entries(counts).map(([name, count]) => `${name}=${count}`).join(' ')}`);
+  console.log(
+    `enrichment queue  ${Object.entries(counts)
+      .map(([name, count]) => `${name}=${count}`)
+      .join(' ')}`,
+  );
   const elasticsearch = context.elasticsearch();
   const count = await elasticsearch.count({ index: INDEX.alias }).catch(() => ({ count: 'n/a' }));
   console.log(`indexed documents ${count.count} (${INDEX.alias})`);

@@ -1,0 +1,121 @@
+/**
+ * A bounded structural check of Avro binary data against a writer schema,
+ * run before decoding partner input. avsc trusts array and map block counts:
+ * a corrupt or hostile message claiming 2^40 items would keep a decoder busy
+ * long after the bytes ran out. Here every read is checked against the end of
+ * the buffer, so the check is linear in the message size.
+ */
+type Schema =
+  | string
+  | Schema[]
+  | {
+      type: string;
+      fields?: { type: Schema }[];
+      items?: Schema;
+      values?: Schema;
+      symbols?: string[];
+      size?: number;
+    };
+
+class Reader {
+  position = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  private byte(): number {
+    if (this.position >= this.bytes.length) throw new Error('truncated: read past the end of the message');
+    return this.bytes[this.position++]!;
+  }
+
+  long(): number {
+    let result = 0;
+    let multiplier = 1;
+    for (let count = 0; ; count++) {
+      if (count > 9) throw new Error('varint longer than 10 bytes');
+      const byte = this.byte();
+      result += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((byte & 0x80) === 0) break;
+    }
+    // zig-zag decoding on a non-negative integer below 2^64 (precision loss is irrelevant for bounds).
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  }
+
+  skip(length: number): void {
+    if (length < 0 || this.position + length > this.bytes.length)
+      throw new Error(`length ${length} exceeds the message`);
+    this.position += length;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.position;
+  }
+}
+
+function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void {
+  if (Array.isArray(schema)) {
+    const branch = reader.long();
+    if (branch < 0 || branch >= schema.length) throw new Error(`union branch ${branch} out of range`);
+    return check(reader, schema[branch]!, named);
+  }
+  const type = typeof schema === 'string' ? schema : schema.type;
+  switch (type) {
+    case 'null':
+      return;
+    case 'boolean':
+      return reader.skip(1);
+    case 'int':
+    case 'long':
+      reader.long();
+      return;
+    case 'float':
+      return reader.skip(4);
+    case 'double':
+      return reader.skip(8);
+    case 'string':
+    case 'bytes':
+      return reader.skip(reader.long());
+    case 'fixed':
+      return reader.skip((schema as { size: number }).size);
+    case 'enum': {
+      const index = reader.long();
+      if (index < 0 || index >= ((schema as { symbols: string[] }).symbols?.length ?? 0))
+        throw new Error(`enum index ${index} out of range`);
+      return;
+    }
+    case 'record': {
+      const record = schema as { name?: string; fields: { type: Schema }[] };
+      if (record.name) named.set(record.name, schema);
+      for (const field of record.fields) check(reader, field.type, named);
+      return;
+    }
+    case 'array':
+    case 'map': {
+      const inner =
+        type === 'array' ? (schema as { items: Schema }).items : (schema as { values: Schema }).values;
+      for (let count = reader.long(); count !== 0; count = reader.long()) {
+        if (count < 0) {
+          count = -count;
+          reader.long();
+        }
+        if (count > reader.remaining) throw new Error(`block of ${count} items exceeds the message`);
+        for (let index = 0; index < count; index++) {
+          if (type === 'map') reader.skip(reader.long());
+          check(reader, inner, named);
+        }
+      }
+      return;
+    }
+    default: {
+      const reference = named.get(type);
+      if (!reference) throw new Error(`unknown type ${type}`);
+      return check(reader, reference, named);
+    }
+  }
+}
+
+/** Throws with the reason when `bytes` is not exactly one datum of `schema`. */
+export function assertAvroStructure(bytes: Uint8Array, schema: Schema): void {
+  const reader = new Reader(bytes);
+  check(reader, schema, new Map());
+  if (reader.remaining !== 0) throw new Error(`${reader.remaining} trailing bytes after the record`);
+}

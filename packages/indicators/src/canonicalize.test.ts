@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalize, detectKind } from './canonicalize.js';
+import type { IndicatorKind } from './model.js';
+import { refang } from './refang.js';
+import { indicatorId } from './stix-id.js';
+
+const value = (kind: IndicatorKind, raw: string) => {
+  const result = canonicalize(kind, raw);
+  if (!result.ok) throw new Error(`${kind} ${raw}: ${result.message}`);
+  return result.value;
+};
+const reason = (kind: IndicatorKind, raw: string) => {
+  const result = canonicalize(kind, raw);
+  return result.ok ? `accepted as ${result.value}` : result.reason;
+};
+
+describe('refang', () => {
+  it.each([
+    ['hxxp://evil[.]com/a', 'http://evil.com/a'],
+    ['hxxps[:]//evil(.)com', 'https://evil.com'],
+    ['evil[dot]com', 'evil.com'],
+    ['user[at]example[.]org', 'user@example.org'],
+    ['user[@]example.org', 'user@example.org'],
+    ['192.168.1[.]1', '192.168.1.1'],
+    ['evil . com', 'evil.com'],
+    ['  example.com  ', 'example.com'],
+    ['fxp://files[.]example[.]net', 'ftp://files.example.net'],
+  ])('%s → %s', (raw, expected) => expect(refang(raw)).toBe(expected));
+
+  it('leaves clean values alone', () =>
+    expect(refang('http://example.com/[x]')).toBe('http://example.com/[x]'));
+});
+
+describe('canonical forms', () => {
+  it('IPv4: strict dotted decimal', () => {
+    expect(value('ipv4', '8.8.8.8')).toBe('8.8.8.8');
+    expect(value('ipv4', '10[.]0.0[.]1')).toBe('10.0.0.1');
+    for (const bad of ['010.1.1.1', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1.2.3.x', '0x7f.0.0.1'])
+      expect(reason('ipv4', bad)).toBe('invalid_ipv4');
+  });
+
+  it('IPv6: RFC 5952', () => {
+    expect(value('ipv6', '2001:0DB8:0000:0000:0000:0000:0000:0001')).toBe('2001:db8::1');
+    expect(value('ipv6', '2001:db8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(value('ipv6', '2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
+    expect(value('ipv6', '::')).toBe('::');
+    expect(value('ipv6', '::FFFF:192.0.2.1')).toBe('::ffff:192.0.2.1');
+    expect(value('ipv6', '::ffff:c000:0201')).toBe('::ffff:192.0.2.1');
+    expect(value('ipv6', '[2001:db8::1]')).toBe('2001:db8::1');
+    for (const bad of ['2001:db8::1::1', '2001:db8:::1', '12345::', 'fe80::1%eth0', '1:2:3:4:5:6:7:8:9'])
+      expect(reason('ipv6', bad)).toBe('invalid_ipv6');
+  });
+
+  it('CIDR: reduced to the network address', () => {
+    expect(value('cidr', '10.1.2.3/8')).toBe('10.0.0.0/8');
+    expect(value('cidr', '192.0.2.77/32')).toBe('192.0.2.77/32');
+    expect(value('cidr', '2001:db8:abcd::1/32')).toBe('2001:db8::/32');
+    for (const bad of ['10.0.0.0/33', '10.0.0.0', '2001:db8::/129', 'evil.com/24'])
+      expect(reason('cidr', bad)).toBe('invalid_cidr');
+  });
+
+  it('domains: lower case, punycode, no trailing dot, valid labels', () => {
+    expect(value('domain', 'Evil.COM.')).toBe('evil.com');
+    expect(value('domain', 'münchen.de')).toBe('xn--mnchen-3ya.de');
+    expect(value('domain', 'evil[.]example[.]co[.]uk')).toBe('evil.example.co.uk');
+    expect(value('domain', '_dmarc.example.com')).toBe('_dmarc.example.com');
+    for (const bad of [
+      'localhost',
+      '-bad.com',
+      'bad-.com',
+      'a..com',
+      '1.2.3.4',
+      `${'a'.repeat(64)}.com`,
+      'exa mple.com',
+    ]) {
+      expect(reason('domain', bad), bad).toBe('invalid_domain');
+    }
+  });
+
+  it('URLs: WHATWG, lower-case scheme and host, default port dropped, empty path /, no fragment', () => {
+    expect(value('url', 'hxxp://Evil[.]COM:80/a')).toBe('http://evil.com/a');
+    expect(value('url', 'HTTPS://Example.com:443')).toBe('https://example.com/');
+    expect(value('url', 'http://example.com:8080/x?y=1#frag')).toBe('http://example.com:8080/x?y=1');
+    expect(value('url', 'http://[2001:DB8::1]/p')).toBe('http://[2001:db8::1]/p');
+    expect(value('url', 'http://münchen.de/')).toBe('http://xn--mnchen-3ya.de/');
+    expect(reason('url', 'pastebin.com/raw/x')).toBe('invalid_url');
+    expect(reason('url', 'tcp://1.2.3.4:443')).toBe('invalid_url');
+    expect(reason('url', 'javascript:alert(1)')).toBe('invalid_url');
+    expect(reason('url', 'http://bad_host!/')).toBe('invalid_url');
+  });
+
+  it('e-mail: local part kept, domain canonicalised', () => {
+    expect(value('email', 'John.Doe[at]Example[.]COM')).toBe('John.Doe@example.com');
+    for (const bad of ['no-at.example.com', '@example.com', 'a@', 'a b@example.com', 'x@localhost'])
+      expect(reason('email', bad)).toBe('invalid_email');
+  });
+
+  it('hashes: lower-case hex of the right length', () => {
+    expect(value('md5', 'D41D8CD98F00B204E9800998ECF8427E')).toBe('d41d8cd98f00b204e9800998ecf8427e');
+    expect(reason('sha1', 'd41d8cd98f00b204e9800998ecf8427e')).toBe('invalid_hash');
+    expect(reason('sha256', `${'a'.repeat(63)}g`)).toBe('invalid_hash');
+    expect(value('sha512', 'A'.repeat(128))).toBe('a'.repeat(128));
+  });
+
+  it('empty values are rejects', () => expect(reason('domain', '   ')).toBe('empty_value'));
+});
+
+describe('detectKind', () => {
+  it.each([
+    ['8.8.8.8', 'ipv4'],
+    ['2001:db8::1', 'ipv6'],
+    ['10.0.0.0/8', 'cidr'],
+    ['evil[.]com', 'domain'],
+    ['hxxp://evil.com/x', 'url'],
+    ['a@b.com', 'email'],
+    ['d41d8cd98f00b204e9800998ecf8427e', 'md5'],
+    ['da39a3ee5e6b4b0d3255bfef95601890afd80709', 'sha1'],
+    ['e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'sha256'],
+    ['not an indicator', null],
+  ])('%s → %s', (raw, kind) => expect(detectKind(raw)).toBe(kind));
+});
+
+describe('properties', () => {
+  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const domain = fc
+    .tuple(
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('com', 'net', 'org', 'co.uk', 'xn--p1ai'),
+    )
+    .map(([labels, tld]) => `${labels.join('.')}.${tld}`);
+  const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((octets) => octets.join('.'));
+  const ipv6 = fc
+    .array(fc.nat(0xffff), { minLength: 8, maxLength: 8 })
+    .map((groups) => groups.map((group) => group.toString(16)).join(':'));
+  const url = fc
+    .tuple(fc.constantFrom('http', 'https'), domain, fc.stringMatching(/^[a-z0-9/]{0,12}$/))
+    .map(([scheme, host, path]) => `${scheme}://${host}/${path}`);
+  const samples: [IndicatorKind, fc.Arbitrary<string>][] = [
+    ['domain', domain],
+    ['ipv4', ipv4],
+    ['ipv6', ipv6],
+    ['url', url],
+    ['email', domain.map((host) => `Someone.Else@${host}`)],
+  ];
+
+  it('canonicalisation is idempotent', () => {
+    for (const [kind, arbitrary] of samples) {
+      fc.assert(
+        fc.property(arbitrary, (raw) => {
+          const once = value(kind, raw);
+          expect(value(kind, once)).toBe(once);
+        }),
+      );
+    }
+  });
+
+  it('refang then canonicalise equals canonicalising the fanged form, and both get one id', () => {
+    const defang = (raw: string) => raw.replace(/^http/, 'hxxp').replaceAll('.', '[.]').replace('@', '[at]');
+    for (const [kind, arbitrary] of samples) {
+      fc.assert(
+        fc.property(arbitrary, (raw) => {
+          const defanged = defang(raw);
+          expect(value(kind, refang(defanged))).toBe(value(kind, raw));
+          expect(indicatorId({ kind, value: value(kind, defanged) })).toBe(
+            indicatorId({ kind, value: value(kind, raw) }),
+          );
+        }),
+      );
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { decodePartnerBatch, PARTNER_SCHEMAS, type PartnerSchemaVersion } from '../avro.js';
+import { KIND_BY_TYPE_NAME, type ParseContext, parseTlp, ResultBuilder, validConfidence } from './common.js';
+
+export interface AvroFormat {
+  type: 'avro';
+  /** The partner schema version the partner writes (see schemas/partner-batch-v*.avsc). */
+  schemaVersion: PartnerSchemaVersion;
+}
+
+export function validateAvroFormat(format: Record<string, unknown>): string[] {
+  return Object.hasOwn(PARTNER_SCHEMAS, String(format.schemaVersion))
+    ? []
+    : [`schemaVersion must be one of ${Object.keys(PARTNER_SCHEMAS).join(', ')}`];
+}
+
+export function parseAvroPartner(bytes: Buffer, format: AvroFormat, context: ParseContext): ResultBuilder {
+  const result = new ResultBuilder(context);
+  let batch: ReturnType<typeof decodePartnerBatch>;
+  try {
+    batch = decodePartnerBatch(bytes, format.schemaVersion);
+  } catch (error) {
+    result.reject(
+      'invalid_avro',
+      `not a Dragnet partner batch (schema v${format.schemaVersion}): ${(error as Error).message}`,
+      null,
+      'message',
+    );
+    return result;
+  }
+  batch.indicators.forEach((item, index) => {
+    const location = `indicators[${index}]`;
+    const kind = KIND_BY_TYPE_NAME[item.type.toLowerCase()];
+    if (!kind)
+      return result.reject(
+        'unsupported_type',
+        `unsupported indicator type ${JSON.stringify(item.type)}`,
+        item.value,
+        location,
+      );
+    const confidence = validConfidence(item.confidence);
+    if (confidence === 'invalid')
+      return result.reject(
+        'invalid_confidence',
+        'confidence must be an integer from 0 to 100',
+        item.value,
+        location,
+      );
+    const tlp = item.tlp === null ? null : parseTlp(item.tlp);
+    if (item.tlp !== null && tlp === null)
+      return result.reject('invalid_tlp', `unknown TLP ${JSON.stringify(item.tlp)}`, item.value, location);
+    result.add(
+      kind,
+      item.value,
+      {
+        firstSeen: item.first_seen,
+        lastSeen: item.last_seen,
+        confidence,
+        tlp,
+        tags: item.tags,
+        threatNames: item.threat_names,
+        description: item.description,
+        reference: item.reference,
+        validUntil: item.valid_until,
+        recordId: item.record_id,
+        feedName: item.feed_name,
+      },
+      location,
+    );
+  });
+  return result;
+}
