@@ -41,6 +41,6 @@ await build({
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
-  logLevel: 'warn',
+  logLevel: 'warning',
 });
 console.log(`bundled ${Object.keys(existing).length} entry points`);

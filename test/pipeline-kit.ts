@@ -218,21 +218,22 @@ export async function waitForIdle(kafka: Kafka, partnerIds: string[], timeoutMs 
   try {
     await eventually(
       async () => {
-        let behind = 0;
+        const behind: Record<string, number> = {};
         for (const [groupId, topics] of groups) {
           const committed = await admin.fetchOffsets({ groupId, topics });
           for (const { topic, partitions } of committed) {
             const highs = await admin.fetchTopicOffsets(topic);
             for (const high of highs) {
               const offset = partitions.find((entry) => entry.partition === high.partition)?.offset ?? '-1';
-              const done = offset === '-1' ? BigInt(high.low) : BigInt(offset);
-              behind += Number(BigInt(high.high) - done);
+              const done = BigInt(offset) < 0n ? BigInt(high.low) : BigInt(offset);
+              const lag = Number(BigInt(high.high) - done);
+              if (lag > 0) behind[`${groupId}@${topic}/${high.partition}`] = lag;
             }
           }
         }
         return behind;
       },
-      (behind) => behind === 0,
+      (behind) => Object.keys(behind).length === 0,
       { timeoutMs, intervalMs: 1_000, what: 'all consumer groups to catch up' },
     );
   } finally {

@@ -185,10 +185,26 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
         (await readDeadLetters(kafka)).filter((entry) =>
           ['unit42', 'synthetic-a', 'cert-demo'].includes(entry.letter.source.partner ?? ''),
         ),
-      (entries) => entries.length >= 4,
-      { what: 'four dead letters' },
+      (entries) =>
+        ['invalid_json', 'unsupported_pattern', 'invalid_ipv4', 'invalid_avro'].every((code) =>
+          entries.some(
+            (entry) =>
+              entry.letter.code === code &&
+              (code !== 'unsupported_pattern' ||
+                entry.letter.rejects.some((reject) => reject.value === 'evil.exe')),
+          ),
+        ),
+      { what: 'the four dead letters' },
     );
-    const byCode = new Map(letters.map((entry) => [entry.letter.code, entry.letter]));
+    const byCode = new Map(
+      letters
+        .filter(
+          ({ letter }) =>
+            letter.code !== 'unsupported_pattern' ||
+            letter.rejects.some((reject) => reject.value === 'evil.exe'),
+        )
+        .map((entry) => [entry.letter.code, entry.letter]),
+    );
     expect(byCode.get('invalid_json')?.source.topic).toBe(registry.byId.get('unit42')!.topic);
     expect(Buffer.from(byCode.get('invalid_json')!.original, 'base64').toString()).toBe('{ this is not json');
     expect(byCode.get('unsupported_pattern')?.rejects[0]?.message).toMatch(/process/);

@@ -339,8 +339,11 @@ es_start() {
   ulimit -n 65535 2>/dev/null || true
   (cd "$ES_DIR" && as_es_user env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$ES_HOME/config" ES_TMPDIR="$ES_DIR/tmp" \
     ES_JAVA_OPTS="${DRAGNET_ES_JAVA_OPTS:--Xms$ES_HEAP -Xmx$ES_HEAP}" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$ES_DIR/es.pid" </dev/null >"$ES_DIR/logs/stdout.log" 2>&1) ||
-    die "elasticsearch: failed to start; see $ES_DIR/logs/stdout.log and $ES_LOG"
+    "$ES_HOME/bin/elasticsearch" -d -p "$ES_DIR/es.pid" </dev/null >"$ES_DIR/logs/stdout.log" 2>&1) || {
+    log "elasticsearch: failed to start; last lines of $ES_DIR/logs/stdout.log (more in $ES_LOG):"
+    grep -v '^[[:space:]]*at ' "$ES_DIR/logs/stdout.log" | tail -n 15 >&2
+    exit 1
+  }
 }
 
 # --- Redis -----------------------------------------------------------------------
@@ -425,9 +428,10 @@ EOF
 }
 
 cmd_up() {
-  local started=$SECONDS kafka_starter="" es_starter="" failed=()
+  local started=$SECONDS start_kafka=0 start_es=0 start_redis=0 kafka_starter="" es_starter="" failed=()
   mkdir -p "$STATE"
 
+  # Decide what to start, and refuse port clashes, before starting anything.
   if kafka_healthy; then
     log "kafka: already running (pid $(cat "$KAFKA_DIR/kafka.pid"))"
   elif kafka_pid_alive; then
@@ -435,29 +439,38 @@ cmd_up() {
   else
     refuse_port_clash kafka "$KAFKA_PORT" DRAGNET_KAFKA_PORT
     refuse_port_clash kafka "$KAFKA_CONTROLLER_PORT" DRAGNET_KAFKA_CONTROLLER_PORT
-    kafka_start &
-    kafka_starter=$!
+    start_kafka=1
   fi
-
-  if es_healthy && es_pid_alive; then
+  if es_pid_alive && es_healthy; then
     log "elasticsearch: already running (pid $(cat "$ES_DIR/es.pid"))"
   elif es_pid_alive; then
     log "elasticsearch: process running (pid $(cat "$ES_DIR/es.pid")), waiting for it"
   else
     refuse_port_clash elasticsearch "$ES_PORT" DRAGNET_ES_PORT
     refuse_port_clash elasticsearch "$ES_TRANSPORT_PORT" DRAGNET_ES_TRANSPORT_PORT
-    es_start &
-    es_starter=$!
+    start_es=1
   fi
-
   if [ "$REDIS_EXTERNAL" = 1 ]; then
     log "redis: external ($REDIS_URL_OUT), not managed here"
   elif redis_healthy; then
     log "redis: already running (pid $(cat "$REDIS_DIR/redis.pid"))"
+  elif redis_pid_alive; then
+    log "redis: process running (pid $(cat "$REDIS_DIR/redis.pid")), waiting for it"
   else
     refuse_port_clash redis "$REDIS_PORT" DRAGNET_REDIS_PORT
-    redis_start
+    start_redis=1
   fi
+
+  # Kafka and Elasticsearch prepare and boot in the background, in parallel.
+  if [ "$start_kafka" = 1 ]; then
+    kafka_start &
+    kafka_starter=$!
+  fi
+  if [ "$start_es" = 1 ]; then
+    es_start &
+    es_starter=$!
+  fi
+  if [ "$start_redis" = 1 ]; then redis_start; fi
 
   wait_healthy redis redis_healthy "$REDIS_LOG" "" "" || failed+=(redis)
   wait_healthy kafka kafka_healthy "$KAFKA_LOG" "$kafka_starter" kafka_pid_alive || failed+=(kafka)

@@ -61,3 +61,12 @@ export async function indexingCount(client: Client, index: string): Promise<numb
   const stats = await client.indices.stats({ index, metric: 'indexing' });
   return stats._all.primaries?.indexing?.index_total ?? 0;
 }
+
+/** UUID of the index an alias points to: changes when the index is deleted and recreated. */
+export async function concreteIndexUuid(client: Client, alias: string): Promise<string> {
+  const settings = await client.indices.getSettings({ index: alias, name: 'index.uuid' });
+  const [entry] = Object.values(settings);
+  const uuid = entry?.settings?.index?.uuid;
+  if (typeof uuid !== 'string') throw new Error(`cannot read the UUID of the index behind ${alias}`);
+  return uuid;
+}

@@ -1,5 +1,6 @@
 export * from './avro.js';
 export * from './canonicalize.js';
+export { formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
 export * from './model.js';
 export type { AvroFormat } from './parsers/avro-partner.js';
 export type { CsvFormat } from './parsers/csv.js';

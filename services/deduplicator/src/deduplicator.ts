@@ -42,6 +42,8 @@ export interface DeduplicatorDeps {
   defaultTlpOf(provider: string): Tlp;
   score(state: MergeState, now: number): Scoring;
   providerVersions: Record<string, number>;
+  /** UUID of the concrete index behind the alias: the cache is valid only for it. */
+  indexUuid: string;
   isStopping(): boolean;
   /** Overridable for tests with their own names. */
   names?: { indexerGroup: string; changesTopic: string; statePrefix?: string };
@@ -71,7 +73,12 @@ function decode(record: ConsumedRecord): DedupeInput | { error: string } {
  * changes, schedule enrichment, save states. The consumer commits after.
  */
 export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandler } {
-  const store = new MergeStateStore(deps.redis, deps.config.MERGE_STATE_TTL_SECONDS, deps.names?.statePrefix);
+  const store = new MergeStateStore(
+    deps.redis,
+    deps.config.MERGE_STATE_TTL_SECONDS,
+    deps.indexUuid,
+    deps.names?.statePrefix,
+  );
   const names = deps.names ?? { indexerGroup: CONSUMER_GROUPS.indexer, changesTopic: TOPICS.changes };
   const handle: BatchHandler = async (records, { heartbeat }) => {
     const inputs: DedupeInput[] = [];
@@ -94,6 +101,13 @@ export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandl
     ];
     let loaded = await store.load(ids);
     if (!loaded.intact) {
+      if (loaded.stale) {
+        const removed = await store.clear();
+        deps.logger.warn(
+          { removed },
+          'merge cache belonged to another index (deleted and recreated?): cleared it',
+        );
+      }
       await waitForIndexerToDrain({
         ...names,
         kafka: deps.kafka,

@@ -1,6 +1,7 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
 import {
+  concreteIndexUuid,
   createElasticsearchClient,
   ensureIndicatorIndex,
   waitForElasticsearch,
@@ -40,6 +41,7 @@ await runService({
     shutdown.register('elasticsearch', () => elasticsearch.close());
     await waitForElasticsearch(elasticsearch);
     await ensureIndicatorIndex(elasticsearch);
+    const indexUuid = await concreteIndexUuid(elasticsearch, INDEX.alias);
     const queue = config.ENRICHMENT_ENABLED
       ? createQueue('enrichment', redis.duplicate({ maxRetriesPerRequest: null }))
       : null;
@@ -60,6 +62,7 @@ await runService({
       defaultTlpOf: (provider) => registry.byId.get(provider)?.defaultTlp ?? 'amber',
       score: scoreWith(registry),
       providerVersions: config.ENRICHMENT_ENABLED ? currentProviderVersions() : {},
+      indexUuid,
       isStopping: () => stopping,
     });
     const consumer = await runBatchConsumer({

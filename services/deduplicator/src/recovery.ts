@@ -1,4 +1,4 @@
-import type { Client, IndexNames } from '@dragnet/elasticsearch';
+import type { Client } from '@dragnet/elasticsearch';
 import { consumerGroupLag, type Kafka } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
 import { documentToState, type MergeState } from '@dragnet/merge';

@@ -2,48 +2,60 @@ import { REDIS_KEYS } from '@dragnet/contracts';
 import type { MergeState } from '@dragnet/merge';
 import type { Redis } from '@dragnet/redis';
 
-/**
- * Marks the cache as complete. Set after (re)building; when Redis loses its
- * data (FLUSHALL, a restart without persistence) it disappears with
- * everything else, which is how the deduplicator notices that states must be
- * recovered from the index.
- */
-export const CACHE_EPOCH_KEY = `${REDIS_KEYS.mergeState}epoch`;
-
 export interface LoadedStates {
   states: Map<string, MergeState | null>;
-  /** False when the cache was wiped since it was last marked complete. */
+  /**
+   * False when the cache cannot be trusted: Redis lost its data (FLUSHALL, a
+   * restart without persistence) so the epoch marker is gone, or the marker
+   * names another index (the index was deleted and recreated, so cached
+   * states describe documents that no longer exist).
+   */
   intact: boolean;
+  /** The marker names another index: cached states must be dropped, not just supplemented. */
+  stale: boolean;
 }
 
 export class MergeStateStore {
+  /**
+   * @param epoch identifies the index the cache mirrors (its UUID); stored in
+   * the epoch marker, which disappears with everything else when Redis loses
+   * its data.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
+    private readonly epoch: string,
     private readonly prefix: string = REDIS_KEYS.mergeState,
   ) {}
 
   /** One round trip: the epoch marker and every state of the batch. */
   async load(ids: string[]): Promise<LoadedStates> {
     const states = new Map<string, MergeState | null>();
-    if (ids.length === 0) return { states, intact: (await this.redis.exists(this.epochKey)) === 1 };
-    const results = await this.redis
-      .pipeline()
-      .exists(this.epochKey)
-      .mget(ids.map((id) => this.prefix + id))
-      .exec();
+    const pipeline = this.redis.pipeline().get(this.epochKey);
+    if (ids.length > 0) pipeline.mget(ids.map((id) => this.prefix + id));
+    const results = await pipeline.exec();
     if (!results) throw new Error('Redis pipeline returned nothing');
-    const [[epochError, epoch], [statesError, raw]] = results as [
-      [Error | null, number],
-      [Error | null, (string | null)[]],
-    ];
+    const [epochError, epoch] = results[0] as [Error | null, string | null];
+    const [statesError, raw] = (results[1] ?? [null, []]) as [Error | null, (string | null)[]];
     if (epochError) throw epochError;
     if (statesError) throw statesError;
     ids.forEach((id, index) => {
       const value = raw[index];
       states.set(id, value ? (JSON.parse(value) as MergeState) : null);
     });
-    return { states, intact: epoch === 1 };
+    return { states, intact: epoch === this.epoch, stale: epoch !== null && epoch !== this.epoch };
+  }
+
+  /** Drops every cached state (the index they mirrored is gone). */
+  async clear(): Promise<number> {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length > 0) removed += await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
   }
 
   async save(states: MergeState[]): Promise<void> {
@@ -57,10 +69,11 @@ export class MergeStateStore {
   }
 
   async markComplete(): Promise<void> {
-    await this.redis.set(this.epochKey, new Date().toISOString());
+    await this.redis.set(this.epochKey, this.epoch);
   }
 
   private get epochKey() {
+    // Outside the state key space (`<prefix><indicator id>`): ids always contain `--`.
     return `${this.prefix}epoch`;
   }
 }

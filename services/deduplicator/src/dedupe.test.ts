@@ -1,0 +1,88 @@
+import type { IndicatorReport } from '@dragnet/indicators';
+import type { MergeState } from '@dragnet/merge';
+import { describe, expect, it } from 'vitest';
+import { type DedupeInput, type DedupeOptions, dedupeBatch } from './dedupe.js';
+
+const T0 = Date.UTC(2026, 0, 10);
+const report = (provider: string, overrides: Partial<IndicatorReport> = {}): DedupeInput => ({
+  type: 'report',
+  correlationId: `corr-${provider}`,
+  report: {
+    id: 'domain-name--1',
+    kind: 'domain',
+    value: 'evil.example',
+    provider,
+    feedName: 'f',
+    firstSeen: T0,
+    lastSeen: T0,
+    confidence: 50,
+    tlp: null,
+    tags: [],
+    threatNames: [],
+    description: null,
+    reference: null,
+    validUntil: null,
+    provenance: { topic: 't', partition: 0, offset: '0', recordId: null },
+    ...overrides,
+  },
+});
+const options: DedupeOptions = {
+  granularityMs: 3_600_000,
+  defaultTlpOf: (provider) => (provider === 'b' ? 'red' : 'green'),
+  score: () => ({ score: 50, baseScore: 50, expired: false, expiresAt: null }),
+  providerVersions: { ip: 1 },
+  now: T0,
+};
+
+describe('dedupeBatch', () => {
+  it('emits one change per changed indicator, not one per report, and schedules enrichment once', () => {
+    const outcome = dedupeBatch(
+      [report('a'), report('b'), report('a')],
+      new Map([['domain-name--1', null]]),
+      options,
+    );
+    expect(outcome.changes).toHaveLength(1);
+    const document = JSON.parse(String(outcome.changes[0]!.value));
+    expect(
+      document.dragnet.sources.map((source: { provider: string; tlp: string }) => [
+        source.provider,
+        source.tlp,
+      ]),
+    ).toEqual([
+      ['a', 'green'],
+      ['b', 'red'],
+    ]);
+    expect(document.dragnet.revision).toBe(2);
+    expect(outcome.toEnrich).toEqual([{ id: 'domain-name--1', kind: 'domain', value: 'evil.example' }]);
+    expect(outcome.statesToSave[0]!.enrichmentRequested).toBe('ip@1');
+    expect(outcome.unchanged).toBe(1);
+  });
+
+  it('emits nothing and schedules nothing for a replay of what the state already holds', () => {
+    const first = dedupeBatch([report('a')], new Map([['domain-name--1', null]]), options);
+    const state = first.statesToSave[0] as MergeState;
+    const replay = dedupeBatch(
+      [report('a'), report('a', { lastSeen: T0 + 60_000 })],
+      new Map([['domain-name--1', state]]),
+      options,
+    );
+    expect(replay).toMatchObject({ changes: [], toEnrich: [], statesToSave: [], unchanged: 2 });
+  });
+
+  it('applies an enrichment result to a known indicator and ignores one for an unknown indicator', () => {
+    const first = dedupeBatch([report('a')], new Map([['domain-name--1', null]]), options);
+    const state = first.statesToSave[0] as MergeState;
+    const enrichment: DedupeInput = {
+      type: 'enrichment',
+      correlationId: null,
+      enrichment: { id: 'domain-name--1', versions: { ip: 1 }, result: { dragnet: { ip_class: 'public' } } },
+    };
+    const outcome = dedupeBatch([enrichment], new Map([['domain-name--1', state]]), options);
+    expect(outcome.changes).toHaveLength(1);
+    expect(JSON.parse(String(outcome.changes[0]!.value)).dragnet.enrichment).toMatchObject({
+      ip_class: 'public',
+      providers: { ip: 1 },
+    });
+    expect(dedupeBatch([enrichment], new Map([['domain-name--1', null]]), options).changes).toEqual([]);
+  });
+});

@@ -1,0 +1,61 @@
+import { loadConfig } from '@dragnet/config';
+import type { EnrichmentTarget } from '@dragnet/contracts';
+import { defaultOfflineProviders, enrichIndicator, PROVIDER_VERSIONS } from '@dragnet/enrichment';
+import { createBatchProducer, createKafka } from '@dragnet/kafka';
+import { createQueue, createWorker } from '@dragnet/queue';
+import { runService } from '@dragnet/runtime';
+import { enricherEnv } from './config.js';
+import { enrichTargets } from './enrich-batch.js';
+
+const config = loadConfig(enricherEnv);
+
+await runService({
+  name: 'enricher',
+  logLevel: config.LOG_LEVEL,
+  metricsPort: config.METRICS_PORT,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  async start({ logger, metrics, shutdown }) {
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-enricher',
+      logger,
+    });
+    const producer = await createBatchProducer(kafka);
+    shutdown.register('producer', () => producer.disconnect());
+    // Providers (mmdb readers, warninglist indexes) are built once per process, not per job.
+    const providers = defaultOfflineProviders();
+    const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
+    const worker = createWorker(
+      'enrichment',
+      async (job) => {
+        const data = job.data as { targets: EnrichmentTarget[] };
+        // Results carry the versions of the providers that produced them, not those the job asked for.
+        const records = enrichTargets(data.targets, PROVIDER_VERSIONS, (kind, value) => ({
+          ...enrichIndicator(kind, value, providers),
+        }));
+        await producer.send(records);
+        metrics.recordsIn.inc({ topic: 'enrichment-jobs' }, data.targets.length);
+        metrics.recordsOut.inc({ target: 'canonical' }, records.length);
+        return { enriched: records.length };
+      },
+      { connection, concurrency: config.ENRICHER_CONCURRENCY, lockDurationMs: config.ENRICHER_LOCK_MS },
+    );
+    worker.on('failed', (job, error) =>
+      logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'enrichment job failed'),
+    );
+    shutdown.register('worker', () => worker.close());
+    const queue = createQueue('enrichment', connection);
+    shutdown.register('queue', () => queue.close());
+    const depth = setInterval(() => {
+      void queue
+        .getJobCounts('waiting', 'delayed')
+        .then((counts) =>
+          metrics.queueDepth.set({ queue: queue.name }, (counts.waiting ?? 0) + (counts.delayed ?? 0)),
+        );
+    }, 5_000);
+    depth.unref();
+    shutdown.register('queue-depth', () => clearInterval(depth));
+    await worker.waitUntilReady();
+    return { isReady: () => worker.isRunning() };
+  },
+});

@@ -1,0 +1,64 @@
+import { decodeDeadLetter, RECORD_TYPE_HEADER, TOPICS } from '@dragnet/contracts';
+import { decodeReport } from '@dragnet/indicators';
+import type { ConsumedRecord } from '@dragnet/kafka';
+import { loadRegistry } from '@dragnet/partners';
+import { describe, expect, it } from 'vitest';
+import { normalizeBatch } from './normalize.js';
+
+const registry = loadRegistry();
+const topic = registry.byId.get('synthetic-a')!.topic;
+const record = (value: string | null, offset: string, on = topic): ConsumedRecord => ({
+  topic: on,
+  partition: 1,
+  offset,
+  key: null,
+  value: value === null ? null : Buffer.from(value),
+  headers: { 'dragnet-correlation-id': `c-${offset}` },
+  timestamp: Date.UTC(2026, 0, 1),
+});
+
+describe('normalizeBatch', () => {
+  it('turns partner lines into canonical Avro reports keyed by indicator id, with the correlation id', () => {
+    const batch = normalizeBatch(
+      [record('hxxp://Evil[.]COM:80/a,url,2026-01-02T00:00:00Z\n8.8.8.8,ipv4,2026-01-02T00:00:00Z\n', '7')],
+      registry,
+    );
+    expect(batch.indicators).toBe(2);
+    const [first] = batch.outgoing;
+    expect(first).toMatchObject({
+      topic: TOPICS.canonical,
+      headers: { 'dragnet-correlation-id': 'c-7', [RECORD_TYPE_HEADER]: 'report' },
+    });
+    const report = decodeReport(first!.value as Buffer);
+    expect(report).toMatchObject({
+      value: 'http://evil.com/a',
+      provider: 'synthetic-a',
+      provenance: { topic, partition: 1, offset: '7' },
+    });
+    expect(first!.key).toBe(report.id);
+  });
+
+  it('dead-letters a message with rejects once, with all reasons and the original bytes, and keeps its good lines', () => {
+    const text =
+      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nx,mutex,2026-01-01T00:00:00Z\n';
+    const batch = normalizeBatch([record(text, '9')], registry);
+    expect(batch.indicators).toBe(1);
+    const letters = batch.outgoing.filter((out) => out.topic === TOPICS.deadLetter);
+    expect(letters).toHaveLength(1);
+    const letter = decodeDeadLetter(letters[0]!.value as Buffer);
+    expect(letter).toMatchObject({
+      stage: 'normalizer',
+      code: 'invalid_ipv4',
+      source: { topic, partition: 1, offset: '9', partner: 'synthetic-a' },
+    });
+    expect(letter.rejects.map((reject) => reject.reason)).toEqual(['invalid_ipv4', 'unsupported_type']);
+    expect(Buffer.from(letter.original, 'base64').toString()).toBe(text);
+    expect(Object.fromEntries(batch.rejectsByReason)).toEqual({ invalid_ipv4: 1, unsupported_type: 1 });
+  });
+
+  it('dead-letters empty messages and topics no partner owns', () => {
+    const batch = normalizeBatch([record(null, '1'), record('1.1.1.1', '2', 'feeds.nobody')], registry);
+    const codes = batch.outgoing.map((out) => decodeDeadLetter(out.value as Buffer).code);
+    expect(codes).toEqual(['empty_value', 'invalid_structure']);
+  });
+});
