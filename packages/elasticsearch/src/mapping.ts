@@ -109,8 +109,8 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
         /** CIDR indicators: `ip` fields cannot hold a network, `ip_range` can, and an IP lookup matches it. */
         network: { type: 'ip_range' },
         revision: long,
-        score: long,
-        base_score: long,
+        score: { type: 'float' },
+        base_score: { type: 'float' },
         active: bool,
         expired: bool,
         expires_at: date,

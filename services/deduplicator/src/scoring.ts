@@ -1,19 +1,39 @@
+import { PROVIDER_VERSIONS, scoreIndicator, type WarninglistAction } from '@dragnet/enrichment';
 import type { MergeState, Scoring } from '@dragnet/merge';
 import type { PartnerRegistry } from '@dragnet/partners';
 
-/** Provider versions the deduplicator schedules enrichment for. */
+/** Provider versions the deduplicator schedules enrichment for (raising one re-enriches). */
 export function currentProviderVersions(): Record<string, number> {
-  return { noop: 1 };
+  return { ...PROVIDER_VERSIONS };
 }
 
-/** Interim score until the enrichment package's model lands: trust-weighted best confidence. */
+/**
+ * The score of a merged indicator now: partner trust (registry), partners'
+ * confidence, corroboration, warninglist hits and decay since the last
+ * sighting (packages/enrichment/README.md has the formula and an example).
+ */
 export function scoreWith(registry: PartnerRegistry): (state: MergeState, now: number) => Scoring {
-  return (state) => {
-    let best = 0;
-    for (const source of state.sources) {
-      const trust = registry.byId.get(source.provider)?.trust ?? 0.5;
-      best = Math.max(best, Math.round((source.confidence ?? 50) * trust));
-    }
-    return { score: best, baseScore: best, expired: false, expiresAt: null };
+  return (state, now) => {
+    const extras = (state.enrichment?.result.dragnet ?? {}) as {
+      warninglists?: { action: WarninglistAction }[];
+    };
+    const result = scoreIndicator({
+      kind: state.kind,
+      now,
+      warninglistHits: extras.warninglists ?? [],
+      sources: state.sources.map((source) => ({
+        provider: source.provider,
+        trust: registry.byId.get(source.provider)?.trust ?? 0.5,
+        confidence: source.confidence,
+        lastSeen: source.lastSeen,
+        validUntil: source.validUntil,
+      })),
+    });
+    return {
+      score: result.score,
+      baseScore: result.baseScore,
+      expired: result.expired,
+      expiresAt: result.expiresAt,
+    };
   };
 }
