@@ -18,8 +18,8 @@ const pipeline = new Pipeline(serviceEnv({ ENRICHMENT_ENABLED: 'true' }));
 // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary document fields.
 type AnyDocument = Record<string, any>;
 
-async function documentOf(value: string) {
-  return eventually(
+async function documentOf(value: string): Promise<AnyDocument> {
+  const source = await eventually(
     async () => {
       await elasticsearch.indices.refresh({ index: INDEX.alias });
       const found = await elasticsearch.search<AnyDocument>({
@@ -31,6 +31,7 @@ async function documentOf(value: string) {
     (source) => source?.dragnet?.enrichment !== undefined,
     { what: `the enriched document of ${value}`, timeoutMs: 120_000 },
   );
+  return source as AnyDocument;
 }
 
 describe('enrichment end to end (BullMQ on real Redis, results merged by the deduplicator)', () => {

@@ -89,7 +89,10 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
   let stopping = false;
   await consumer.run({
     autoCommit: false,
-    eachBatchAutoResolve: true,
+    // Offsets are resolved by hand, only for batches that were processed: an
+    // auto-resolved batch that was skipped (stale after a rebalance, or while
+    // stopping) would be jumped over by the next commit.
+    eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatch: async (payload) => {
       if (stopping) return;
@@ -102,7 +105,13 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
       }
     },
   });
-  async function processBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async function processBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const started = performance.now();
     const records: ConsumedRecord[] = batch.messages.map((message) => ({
@@ -117,6 +126,7 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
     await handler(records, { topic: batch.topic, partition: batch.partition, heartbeat });
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    resolveOffset(batch.lastOffset());
     options.onBatchDone?.({
       topic: batch.topic,
       partition: batch.partition,

@@ -101,21 +101,23 @@ export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandl
     ];
     let loaded = await store.load(ids);
     if (!loaded.intact) {
-      if (loaded.stale) {
-        const removed = await store.clear();
-        deps.logger.warn(
-          { removed },
-          'merge cache belonged to another index (deleted and recreated?): cleared it',
-        );
-      }
-      await waitForIndexerToDrain({
-        ...names,
-        kafka: deps.kafka,
-        logger: deps.logger,
-        isStopping: deps.isStopping,
-        heartbeat,
-      });
-      await store.markComplete();
+      if (loaded.stale)
+        deps.logger.warn('merge cache belongs to another index (deleted and recreated?): it will be cleared');
+      await store.recover(
+        () =>
+          waitForIndexerToDrain({
+            ...names,
+            kafka: deps.kafka,
+            logger: deps.logger,
+            isStopping: deps.isStopping,
+            heartbeat,
+          }),
+        async () => {
+          if (deps.isStopping()) throw new Error('stopping while another instance recovers the merge cache');
+          await heartbeat();
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        },
+      );
       loaded = await store.load(ids);
     }
     const missing = ids.filter((id) => loaded.states.get(id) === null);

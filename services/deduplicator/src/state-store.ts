@@ -53,7 +53,9 @@ export class MergeStateStore {
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1_000);
       cursor = next;
-      if (keys.length > 0) removed += await this.redis.unlink(...keys);
+      // Indicator ids contain `--`; the epoch marker and the recovery lock do not and must survive.
+      const states = keys.filter((key) => key.includes('--'));
+      if (states.length > 0) removed += await this.redis.unlink(...states);
     } while (cursor !== '0');
     return removed;
   }
@@ -70,6 +72,29 @@ export class MergeStateStore {
 
   async markComplete(): Promise<void> {
     await this.redis.set(this.epochKey, this.epoch);
+  }
+
+  /**
+   * Rebuilds trust in the cache once, whatever the number of deduplicators:
+   * the instance that takes the lock clears states of another index (if the
+   * marker still names one), waits for `drain`, then sets the marker; the
+   * others wait for the marker.
+   */
+  async recover(drain: () => Promise<void>, waitTick: () => Promise<void>): Promise<void> {
+    const lockKey = `${this.prefix}recovery-lock`;
+    const acquired = await this.redis.set(lockKey, String(process.pid), 'PX', 600_000, 'NX');
+    if (acquired !== 'OK') {
+      while ((await this.redis.get(this.epochKey)) !== this.epoch) await waitTick();
+      return;
+    }
+    try {
+      const marker = await this.redis.get(this.epochKey);
+      if (marker !== null && marker !== this.epoch) await this.clear();
+      await drain();
+      await this.markComplete();
+    } finally {
+      await this.redis.del(lockKey);
+    }
   }
 
   private get epochKey() {
