@@ -296,23 +296,8 @@ const percentile = (p: number) =>
 const resources = watcher.stop();
 await Promise.all(processes.map((process) => process.kill('SIGTERM')));
 
-// 6. Elasticsearch ceiling: the same final documents, written directly with the same client.
-const documents: { id: string; version: number; document: Record<string, unknown> }[] = [];
-{
-  let after: unknown[] | undefined;
-  for (;;) {
-    const page = await elasticsearch.search({
-      index: INDEX.alias,
-      size: 10_000,
-      sort: [{ 'dragnet.id': 'asc' }],
-      ...(after ? { search_after: after as string[] } : {}),
-    });
-    for (const hit of page.hits.hits)
-      documents.push({ id: hit._id!, version: 1, document: hit._source as Record<string, unknown> });
-    if (page.hits.hits.length < 10_000) break;
-    after = page.hits.hits.at(-1)!.sort as unknown[];
-  }
-}
+// 6. Elasticsearch ceiling: the same final documents, written directly with the same client
+// (read page by page; only the bulk writes are timed).
 const ceilingNames = {
   alias: `${INDEX.alias}-ceiling`,
   concrete: `${INDEX.alias}-ceiling-v1`,
@@ -324,16 +309,37 @@ await elasticsearch.indices.putSettings({
   index: ceilingNames.concrete,
   settings: { refresh_interval: '-1' },
 });
-started = Date.now();
-for (let start = 0; start < documents.length; start += 5_000) {
-  await writeVersioned(elasticsearch, documents.slice(start, start + 5_000), {
-    index: ceilingNames.alias,
-    concurrency: 2,
-    flushBytes: 5_242_880,
-  });
+let ceilingMs = 0;
+let ceilingDocuments = 0;
+{
+  let after: unknown[] | undefined;
+  for (;;) {
+    const page = await elasticsearch.search({
+      index: INDEX.alias,
+      size: 5_000,
+      sort: [{ 'dragnet.id': 'asc' }],
+      ...(after ? { search_after: after as string[] } : {}),
+    });
+    const documents = page.hits.hits.map((hit) => ({
+      id: hit._id!,
+      version: 1,
+      document: hit._source as Record<string, unknown>,
+    }));
+    const writeStarted = Date.now();
+    await writeVersioned(elasticsearch, documents, {
+      index: ceilingNames.alias,
+      concurrency: 2,
+      flushBytes: 5_242_880,
+    });
+    ceilingMs += Date.now() - writeStarted;
+    ceilingDocuments += documents.length;
+    if (page.hits.hits.length < 5_000) break;
+    after = page.hits.hits.at(-1)!.sort as unknown[];
+  }
 }
+const refreshStarted = Date.now();
 await elasticsearch.indices.refresh({ index: ceilingNames.concrete });
-const ceilingMs = Date.now() - started;
+ceilingMs += Date.now() - refreshStarted;
 await deleteIndicatorIndex(elasticsearch, ceilingNames);
 
 // Clean up the benchmark's own topics, groups and index.
@@ -349,7 +355,7 @@ await deleteTopics(
 }
 await deleteIndicatorIndex(elasticsearch, INDEX);
 
-const esCeilingRate = rate(documents.length, ceilingMs);
+const esCeilingRate = rate(ceilingDocuments, ceilingMs);
 const pipelineDocumentRate = rate(expectedDocuments, endToEndMs);
 const result = {
   at: new Date().toISOString(),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize, detectKind } from './canonicalize.js';
 import type { IndicatorKind } from './model.js';
-import { refang } from './refang.js';
+import { defang, refang } from './refang.js';
 import { indicatorId } from './stix-id.js';
 
 const value = (kind: IndicatorKind, raw: string) => {
@@ -164,6 +164,131 @@ describe('properties', () => {
           expect(value(kind, refang(defanged))).toBe(value(kind, raw));
           expect(indicatorId({ kind, value: value(kind, defanged) })).toBe(
             indicatorId({ kind, value: value(kind, raw) }),
+          );
+        }),
+      );
+    }
+  });
+});
+
+describe('canonical forms: the edges', () => {
+  it('URLs: hosts WHATWG would reinterpret are rejects, not guesses', () => {
+    for (const bad of ['http://010.1.1.1/', 'http://0x7f.0.0.1/', 'http://1.2.3/', 'http://3232235777/']) {
+      expect(reason('url', bad), bad).toBe('invalid_url');
+    }
+    expect(value('url', 'http://evil.com./a')).toBe('http://evil.com/a');
+    expect(value('url', 'http://User:Pw@Evil.com/P?Q#f')).toBe('http://User:Pw@evil.com/P?Q');
+    expect(value('url', 'ftp://files.example.net')).toBe('ftp://files.example.net/');
+    expect(value('url', 'http://192.0.2.1:8080')).toBe('http://192.0.2.1:8080/');
+    const schemeless = canonicalize('url', 'systemten.org:80/x');
+    expect(!schemeless.ok && schemeless.message).toMatch(/without a scheme/);
+  });
+
+  it('CIDR: prefix without leading zeros, IPv4-mapped networks keep the dotted tail', () => {
+    expect(reason('cidr', '10.0.0.0/08')).toBe('invalid_cidr');
+    expect(reason('cidr', '10.0.0.0/')).toBe('invalid_cidr');
+    expect(value('cidr', '0.0.0.0/0')).toBe('0.0.0.0/0');
+    expect(value('cidr', '::ffff:192.0.2.77/120')).toBe('::ffff:192.0.2.0/120');
+  });
+
+  it('IPv6: no :: for a single zero group, first longest run on a tie, embedded IPv4 only at the end', () => {
+    expect(value('ipv6', '1:0:1:1:1:1:1:1')).toBe('1:0:1:1:1:1:1:1');
+    expect(value('ipv6', '1:0:0:1:0:0:1:1')).toBe('1::1:0:0:1:1');
+    expect(value('ipv6', '1:2:3:4:5:6:7::')).toBe('1:2:3:4:5:6:7:0');
+    expect(value('ipv6', '::1.2.3.4')).toBe('::102:304');
+    for (const bad of ['1.2.3.4::', '::1.2.3.04', ':1::', '1::2:', 'g::1', '::ffff:1.2.3']) {
+      expect(reason('ipv6', bad), bad).toBe('invalid_ipv6');
+    }
+  });
+
+  it('domains: TLD rules and punycode validation', () => {
+    for (const bad of ['a.123', 'a.c_m', 'xn--a.com', 'a..b', '.', 'ex%41mple.com']) {
+      expect(reason('domain', bad), bad).toBe('invalid_domain');
+    }
+    expect(value('domain', 'XN--MNCHEN-3YA.DE')).toBe('xn--mnchen-3ya.de');
+    expect(value('domain', `${'a'.repeat(63)}.com`)).toBe(`${'a'.repeat(63)}.com`);
+  });
+
+  it('hashes: only hex digits (no control characters that look like digits once case-folded)', () => {
+    expect(reason('md5', '\u0010'.repeat(32))).toBe('invalid_hash');
+    expect(reason('md5', 'G'.repeat(32))).toBe('invalid_hash');
+  });
+
+  it.each([
+    ['evil{.}com', 'evil.com'],
+    ['evil\\.com', 'evil.com'],
+    ['hxxp[://]evil.com/', 'http://evil.com/'],
+    ['hXXps://evil.com', 'https://evil.com'],
+    ['user(at)evil.com', 'user@evil.com'],
+    ['user [ at ] evil.com', 'user [ at ] evil.com'.replace(' [ at ] ', '@')],
+    ['evil(dot)com', 'evil.com'],
+  ])('refang %s → %s', (raw, expected) => expect(refang(raw)).toBe(expected));
+
+  it('refang leaves free text with dots alone', () =>
+    expect(refang('not . a value here')).toBe('not . a value here'));
+
+  it.each([
+    ['[2001:db8::1]', 'ipv6'],
+    ['2001:db8::/32', 'cidr'],
+    ['user[at]evil[.]com', 'email'],
+    ['ftp://x.example/', 'url'],
+    ['a/b', null],
+    ['1.2.3.4:80', null],
+  ])('detectKind %s → %s', (raw, kind) => expect(detectKind(raw)).toBe(kind));
+});
+
+describe('properties over more kinds and defanging styles', () => {
+  const hex = (length: number) =>
+    fc
+      .array(fc.constantFrom(...'0123456789abcdefABCDEF'), { minLength: length, maxLength: length })
+      .map((chars) => chars.join(''));
+  const host = fc
+    .tuple(
+      fc.array(fc.stringMatching(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?$/), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      fc.constantFrom('com', 'NET', 'org'),
+    )
+    .map(([labels, tld]) => `${labels.join('.')}.${tld}`);
+  const samples: [IndicatorKind, fc.Arbitrary<string>][] = [
+    ['md5', hex(32)],
+    ['sha256', hex(64)],
+    [
+      'cidr',
+      fc
+        .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(32))
+        .map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`),
+    ],
+    [
+      'url',
+      fc
+        .tuple(
+          fc.constantFrom('http', 'HTTPS', 'ftp'),
+          host,
+          fc.constantFrom('', ':80', ':443', ':8080'),
+          fc.stringMatching(/^[a-zA-Z0-9/._~-]{0,16}$/),
+        )
+        .map(([s, h, port, path]) => `${s}://${h}${port}/${path}`),
+    ],
+    ['domain', host.map((name) => `${name}.`)],
+  ];
+  const defangStyles = [
+    (raw: string) => defang(raw),
+    (raw: string) => raw.replace(/^http/i, 'hXXp').replaceAll('.', '(.)').replace('://', '[://]'),
+    (raw: string) => raw.replaceAll('.', '[dot]').replace('://', '[:]//'),
+    (raw: string) => raw.replaceAll('.', '{.}'),
+  ];
+
+  it('idempotent, and every defanged spelling gets the canonical value and id', () => {
+    for (const [kind, arbitrary] of samples) {
+      fc.assert(
+        fc.property(arbitrary, fc.constantFrom(...defangStyles), (raw, style) => {
+          const canonical = value(kind, raw);
+          expect(value(kind, canonical)).toBe(canonical);
+          expect(value(kind, style(raw))).toBe(canonical);
+          expect(indicatorId({ kind, value: value(kind, style(raw)) })).toBe(
+            indicatorId({ kind, value: canonical }),
           );
         }),
       );

@@ -1,9 +1,37 @@
 export * from './avro.js';
-export * from './canonicalize.js';
+export {
+  canonicalCidr,
+  canonicalDomain,
+  canonicalEmail,
+  canonicalHash,
+  canonicalIpv4,
+  canonicalIpv6,
+  canonicalUrl,
+  HASH_LENGTH,
+  type HashKind,
+} from './canonical-forms.js';
+export {
+  type Canonical,
+  type CanonicalWithKind,
+  canonicalize,
+  canonicalizeAny,
+  detectKind,
+} from './canonicalize.js';
 export { formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
+export {
+  hashKindOfStixName,
+  KIND_BY_TYPE_NAME,
+  KINDS,
+  type KindSpec,
+  kindOfStixProperty,
+  kindOfTypeName,
+  STIX_HASH_NAME,
+  type StixScoType,
+} from './kinds.js';
 export * from './model.js';
 export type { AvroFormat } from './parsers/avro-partner.js';
 export type { CsvFormat } from './parsers/csv.js';
+export { parseDate } from './parsers/dates.js';
 export {
   FEED_FORMAT_TYPES,
   type FeedFormat,
@@ -11,6 +39,23 @@ export {
   parseFeedMessage,
   validateFeedFormat,
 } from './parsers/index.js';
-export { parseStixPattern } from './parsers/stix-pattern.js';
-export * from './refang.js';
-export * from './stix-id.js';
+export { MISP_ATTRIBUTE_TYPES, type MispFormat } from './parsers/misp.js';
+export { STANDARD_TLP_MARKINGS, type StixFormat } from './parsers/stix.js';
+export {
+  type Comparison,
+  type ComparisonExpression,
+  type Literal,
+  type ObservationExpression,
+  type PatternResult,
+  parseStixPattern,
+} from './parsers/stix-pattern.js';
+export { defang, refang } from './refang.js';
+export {
+  idContributingJson,
+  indicatorId,
+  observableId,
+  STIX_NAMESPACE,
+  stixTypeOf,
+  uuidv5,
+} from './stix-id.js';
+export { jcsString } from './stix-id-json.js';

@@ -109,6 +109,8 @@ export const REJECT_REASONS = [
   'invalid_confidence',
   'invalid_tlp',
   'empty_value',
+  /** A record that carries context, not an observable (a MISP `link` to the vendor's report): used as context, not indexed. */
+  'not_an_indicator',
   'es_rejected',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

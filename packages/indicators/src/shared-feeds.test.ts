@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { IndicatorKind } from './model.js';
+import type { ParseResult, RejectReason } from './model.js';
 import { type FeedFormat, parseFeedMessage } from './parsers/index.js';
 
-const SHARED = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/feeds');
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SHARED = resolve(REPO_ROOT, '..', 'shared', 'feeds');
 const context = {
   provider: 'p',
   feedName: 'f',
@@ -16,95 +17,134 @@ const context = {
   receivedAt: Date.UTC(2026, 0, 1),
 };
 
+/** The format each corpus folder would be registered with; hash lists by their extension. */
 function formatOf(file: string): FeedFormat {
   if (file.includes('/misp/')) return { type: 'misp' };
   if (file.includes('/unit42/')) return { type: 'stix' };
-  return { type: 'csv', valueColumn: 0, commentPrefix: '#' };
+  const kind = file.split('.').pop() as 'md5' | 'sha1' | 'sha256';
+  return { type: 'csv', valueColumn: 0, fixedKind: kind, commentPrefix: '#' };
 }
+
 const walk = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) =>
-    statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)],
-  );
-const parse = (relative: string) =>
-  parseFeedMessage(readFileSync(join(SHARED, relative)), formatOf(`/${relative}`), context);
-const countKinds = (kinds: IndicatorKind[]) =>
-  kinds.reduce<Record<string, number>>(
-    (counts, kind) => ({ ...counts, [kind]: (counts[kind] ?? 0) + 1 }),
-    {},
-  );
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+const parse = (path: string): ParseResult =>
+  parseFeedMessage(readFileSync(join(SHARED, path)), formatOf(`/${path}`), context);
+const countBy = <T>(items: T[], key: (item: T) => string) =>
+  items.reduce<Record<string, number>>((counts, item) => {
+    counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+    return counts;
+  }, {});
+const kinds = (result: ParseResult) => countBy(result.indicators, (item) => item.kind);
+const reasons = (result: ParseResult) => countBy(result.rejects, (reject) => reject.reason);
 
 /**
  * Rejects the real feeds are expected to produce, each for a stated reason:
- * MISP attribute types without an observable (text, comments, file names,
- * mutexes …), STIX comparisons over objects Dragnet does not index
- * (file:name, process:command_line, directory:path …), URL attributes written
- * without a scheme or with tcp://, and one truncated hash in an ESET list.
+ * - MISP: attribute types without an observable Dragnet indexes (text,
+ *   filename, regkey, mutex, btc, pdb, …); `link`s and "External analysis"
+ *   URLs to the vendor's write-up (used as the reference, not indexed); `url`
+ *   attributes written without a scheme (`djcaps.gotdns.ch`) or as `tcp://`.
+ * - STIX: comparisons over objects without a kind (file:name,
+ *   process:command_line, windows-registry-key, LIKE …) and scheme-less
+ *   url:value strings (`pastebin.com/raw/…`).
+ * - Hash lists: one truncated SHA-1 line in modiloader/samples.sha1.
  */
-const EXPECTED_REJECTS: Record<string, Set<string>> = {
-  misp: new Set(['unsupported_type', 'invalid_url']),
+const EXPECTED_REJECTS: Record<FeedFormat['type'], ReadonlySet<RejectReason>> = {
+  misp: new Set(['unsupported_type', 'not_an_indicator', 'invalid_url']),
   stix: new Set(['unsupported_pattern', 'invalid_url']),
-  csv: new Set(['unsupported_type']),
+  csv: new Set(),
+  avro: new Set(),
+};
+const EXPECTED_FILE_REJECTS: Record<string, ReadonlySet<RejectReason>> = {
+  'eset/hashes/modiloader/samples.sha1': new Set(['invalid_hash']),
 };
 
 describe('the shared partner corpus (../shared/feeds)', () => {
-  it('is present (this test fails, never skips, without it)', () => {
-    expect(existsSync(SHARED), `${SHARED} is missing: clone the project with ../shared beside it`).toBe(true);
+  it('is present beside the repository (this test fails, never skips, without it)', () => {
+    expect(existsSync(SHARED), `${SHARED} is missing: check out ../shared beside the repository`).toBe(true);
   });
 
-  it('parses every file with only expected rejects, and never crashes', () => {
-    const files = walk(SHARED).filter((file) => !file.endsWith('LICENSE'));
+  it('parses every file with only expected rejects, each located and explained', () => {
+    const files = walk(SHARED).filter((file) => !basename(file).startsWith('LICENSE'));
     expect(files.length).toBeGreaterThan(200);
     for (const file of files) {
+      const name = relative(SHARED, file);
       const format = formatOf(file);
       const result = parseFeedMessage(readFileSync(file), format, context);
-      const unexpected = result.rejects.filter(
-        (reject) => !EXPECTED_REJECTS[format.type]!.has(reject.reason),
-      );
-      expect(unexpected, file).toEqual([]);
+      const expected = EXPECTED_FILE_REJECTS[name] ?? EXPECTED_REJECTS[format.type];
+      expect(
+        result.rejects.filter((reject) => !expected.has(reject.reason)),
+        name,
+      ).toEqual([]);
       for (const reject of result.rejects) {
-        expect(reject.message.length, file).toBeGreaterThan(0);
-        expect(reject.location, file).not.toBe('');
+        expect(reject.message.length, name).toBeGreaterThan(0);
+        expect(reject.location, name).toMatch(
+          /^(line \d+|objects\[\d+\]|(Event\[\d+\] )?(Object\[\d+\]\.)?Attribute\[\d+\])/,
+        );
+        expect(reject.value?.length ?? 0, name).toBeLessThanOrEqual(201);
       }
     }
   });
 
-  // Counts established by hand (Python json/grep over the files, not this parser): see the closing note.
-  it('ESET SignSight MISP event: 3 filename|sha1 + 2 sha1 hashes, 2 domains, 3 URLs (2 url + 1 link), 3 text attributes rejected', () => {
+  // The counts below were established with Python/jq/wc over the files, independently of this parser.
+
+  it('ESET SignSight (MISP): 3 filename|sha1 + 2 sha1, 2 domains, 2 URLs; 3 text rejected, 1 link kept as reference', () => {
     const result = parse('eset/misp/signsight/signsight-misp-event.json');
-    expect(countKinds(result.indicators.map((item) => item.kind))).toEqual({ sha1: 5, domain: 2, url: 3 });
-    expect(result.rejects.map((reject) => reject.reason)).toEqual([
-      'unsupported_type',
-      'unsupported_type',
-      'unsupported_type',
-    ]);
+    expect(kinds(result)).toEqual({ sha1: 5, domain: 2, url: 2 });
+    expect(reasons(result)).toEqual({ unsupported_type: 3, not_an_indicator: 1 });
+    expect(result.indicators[0]!.reference).toBe(
+      'https://www.welivesecurity.com/2020/12/17/operation-signsight-supply-chain-attack-southeast-asia',
+    );
   });
 
-  it('ESET PowerPool MISP event: 5 sha1, 4 domains, 1 IP, 1 URL; 7 text attributes rejected', () => {
+  it('ESET PowerPool (MISP): 5 sha1, 4 domains, 1 IP; 7 text rejected, 1 External-analysis URL as reference', () => {
     const result = parse('eset/misp/powerpool/misp-powerpool.json');
-    expect(countKinds(result.indicators.map((item) => item.kind))).toEqual({
-      sha1: 5,
-      domain: 4,
-      ipv4: 1,
-      url: 1,
-    });
-    expect(result.rejects).toHaveLength(7);
+    expect(kinds(result)).toEqual({ sha1: 5, domain: 4, ipv4: 1 });
+    expect(reasons(result)).toEqual({ unsupported_type: 7, not_an_indicator: 1 });
   });
 
-  it('Unit 42 Pikabot bundle: 3 SHA-256 and 7 URL indicators', () => {
+  it('ESET Sednit 2017-05-09 (MISP): filename|hash composites; text, mutex, regkey|value rejected', () => {
+    const result = parse('eset/misp/sednit/2017-05-09_Trump_Attack_on_Syria_IoCs.json');
+    expect(kinds(result)).toEqual({ md5: 5, sha1: 5, sha256: 5 });
+    expect(reasons(result)).toEqual({ unsupported_type: 8 });
+  });
+
+  it('Unit 42 Pikabot (STIX 2.0): 3 SHA-256 and 7 URL indicators, nothing rejected', () => {
     const result = parse('unit42/2024-02-08-Pikabot.json');
-    expect(countKinds(result.indicators.map((item) => item.kind))).toEqual({ sha256: 3, url: 7 });
+    expect(kinds(result)).toEqual({ sha256: 3, url: 7 });
     expect(result.rejects).toEqual([]);
   });
 
-  it('ESET hash lists: every line one hash of the right kind', () => {
-    expect(
-      countKinds(parse('eset/hashes/agrius/samples.sha256').indicators.map((item) => item.kind)),
-    ).toEqual({ sha256: 7 });
-    expect(countKinds(parse('eset/hashes/agrius/samples.md5').indicators.map((item) => item.kind))).toEqual({
-      md5: 7,
-    });
-    expect(
-      countKinds(parse('eset/hashes/ballisticbobcat/samples.sha256').indicators.map((item) => item.kind)),
-    ).toEqual({ sha256: 15 });
+  it('Unit 42 AgedLibra (STIX 2.0): 52 domains, 39 URLs, 34 SHA-256, 8 MD5, 5 IPs; 7 scheme-less URLs, 8 process/directory comparisons', () => {
+    const result = parse('unit42/agedlibra.json');
+    expect(kinds(result)).toEqual({ domain: 52, url: 39, sha256: 34, md5: 8, ipv4: 5 });
+    expect(reasons(result)).toEqual({ invalid_url: 7, unsupported_pattern: 8 });
+  });
+
+  it('Unit 42 IcedID (STIX 2.0): 25 SHA-256, 14 IPs, 9 domains; 1 scheme-less URL, 1 file:name', () => {
+    const result = parse('unit42/IcedID_Unit42_Intel.json');
+    expect(kinds(result)).toEqual({ sha256: 25, ipv4: 14, domain: 9 });
+    expect(reasons(result)).toEqual({ invalid_url: 1, unsupported_pattern: 1 });
+  });
+
+  it('ESET hash lists: one indicator per non-empty line, of the list kind', () => {
+    const lists = walk(join(SHARED, 'eset/hashes'));
+    expect(lists.length).toBeGreaterThan(30);
+    for (const file of lists) {
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().length > 0).length;
+      const result = parseFeedMessage(readFileSync(file), formatOf(file), context);
+      expect(result.indicators.length + result.rejects.length, file).toBe(lines);
+      expect(Object.keys(kinds(result)), file).toEqual(
+        result.indicators.length ? [file.split('.').pop()] : [],
+      );
+    }
+    expect(kinds(parse('eset/hashes/agrius/samples.sha256'))).toEqual({ sha256: 7 });
+    expect(kinds(parse('eset/hashes/ballisticbobcat/samples.md5'))).toEqual({ md5: 15 });
+    expect(parse('eset/hashes/modiloader/samples.sha1').rejects).toMatchObject([
+      { reason: 'invalid_hash', value: 'f0295f2e46cebffaf7892a5b33ba54122781c20bs' },
+    ]);
   });
 });

@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from './canonicalize.js';
-import { indicatorId } from './stix-id.js';
+import { indicatorId, STIX_NAMESPACE, stixTypeOf, uuidv5 } from './stix-id.js';
+import { jcsString } from './stix-id-json.js';
 
-// Expected ids computed with OASIS's reference implementation (cti-python-stix2,
-// e.g. `stix2.IPv4Address(value="198.51.100.3").id`), independently of this code.
+// Expected ids: the STIX 2.1 specification's own example (§2.9: ipv4-addr 198.51.100.3 →
+// ipv4-addr--28bb3599-…, also what cti-python-stix2 derives), the rest computed independently
+// with Python (`uuid.uuid5(namespace, json.dumps(props, sort_keys=True, separators=(',', ':'),
+// ensure_ascii=False))`, which is JCS for these objects).
 describe('STIX 2.1 deterministic ids', () => {
   it.each([
     ['ipv4', '198.51.100.3', 'ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4'],
@@ -22,6 +27,46 @@ describe('STIX 2.1 deterministic ids', () => {
     ['sha1', 'da39a3ee5e6b4b0d3255bfef95601890afd80709', 'file--fa6e66a5-f019-51f9-8ab5-812023e58c6e'],
   ] as const)('%s %s', (kind, observable, expected) => {
     expect(indicatorId({ kind, value: observable })).toBe(expected);
+  });
+
+  it.each([
+    ['url', 'https://example.com/?a=1&b=<2>', 'url--12490c2a-4539-542a-8145-76107c1d1877'],
+    ['email', 'jörg@example.com', 'email-addr--002a79f5-13a1-58e5-a4ad-b4c263075339'],
+    ['ipv6', '::ffff:192.0.2.1', 'ipv6-addr--3cbdde9e-d72f-52ab-9a38-fc8b2fd4714d'],
+    ['sha512', 'a'.repeat(128), 'file--6ae1797b-3d1b-5ee0-9724-fc967370d660'],
+    ['cidr', '10.0.0.0/8', 'ipv4-addr--86428b07-0841-50f5-884f-260544a6ebee'],
+  ] as const)('no HTML escaping, raw UTF-8, SHA-512 key: %s %s', (kind, observable, expected) => {
+    expect(indicatorId({ kind, value: observable })).toBe(expected);
+  });
+
+  it('JCS strings equal JSON.stringify for any string (fast path included)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => jcsString(text) === JSON.stringify(text)));
+  });
+
+  it('UUIDv5 matches node:crypto SHA-1 for any name, across block boundaries and non-ASCII', () => {
+    const reference = (name: string) => {
+      const hash = createHash('sha1')
+        .update(Buffer.from(STIX_NAMESPACE.replaceAll('-', ''), 'hex'))
+        .update(name, 'utf8')
+        .digest();
+      hash[6] = (hash[6]! & 0x0f) | 0x50;
+      hash[8] = (hash[8]! & 0x3f) | 0x80;
+      const hex = hash.toString('hex', 0, 16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        (name) => uuidv5(name) === reference(name),
+      ),
+    );
+    for (let length = 0; length < 200; length++)
+      expect(uuidv5('x'.repeat(length))).toBe(reference('x'.repeat(length)));
+  });
+
+  it('types CIDRs by address family', () => {
+    expect(stixTypeOf({ kind: 'cidr', value: '2001:db8::/32' })).toBe('ipv6-addr');
+    expect(stixTypeOf({ kind: 'cidr', value: '10.0.0.0/8' })).toBe('ipv4-addr');
   });
 
   it('escapes JSON like RFC 8785 (quotes and backslashes)', () => {

@@ -1,5 +1,6 @@
 import { decodePartnerBatch, PARTNER_SCHEMAS, type PartnerSchemaVersion } from '../avro.js';
-import { KIND_BY_TYPE_NAME, type ParseContext, parseTlp, ResultBuilder, validConfidence } from './common.js';
+import { kindOfTypeName } from '../kinds.js';
+import { asBuffer, type ParseContext, parseTlp, ResultBuilder, validConfidence } from './common.js';
 
 export interface AvroFormat {
   type: 'avro';
@@ -8,16 +9,25 @@ export interface AvroFormat {
 }
 
 export function validateAvroFormat(format: Record<string, unknown>): string[] {
-  return Object.hasOwn(PARTNER_SCHEMAS, String(format.schemaVersion))
-    ? []
-    : [`schemaVersion must be one of ${Object.keys(PARTNER_SCHEMAS).join(', ')}`];
+  const errors =
+    Number.isInteger(format.schemaVersion) && Object.hasOwn(PARTNER_SCHEMAS, String(format.schemaVersion))
+      ? []
+      : [`schemaVersion must be one of ${Object.keys(PARTNER_SCHEMAS).join(', ')}`];
+  for (const key of Object.keys(format)) {
+    if (key !== 'type' && key !== 'schemaVersion') errors.push(`unknown Avro setting ${key}`);
+  }
+  return errors;
 }
 
-export function parseAvroPartner(bytes: Buffer, format: AvroFormat, context: ParseContext): ResultBuilder {
+export function parseAvroPartner(
+  bytes: Buffer | Uint8Array,
+  format: AvroFormat,
+  context: ParseContext,
+): ResultBuilder {
   const result = new ResultBuilder(context);
   let batch: ReturnType<typeof decodePartnerBatch>;
   try {
-    batch = decodePartnerBatch(bytes, format.schemaVersion);
+    batch = decodePartnerBatch(asBuffer(bytes), format.schemaVersion);
   } catch (error) {
     result.reject(
       'invalid_avro',
@@ -29,7 +39,7 @@ export function parseAvroPartner(bytes: Buffer, format: AvroFormat, context: Par
   }
   batch.indicators.forEach((item, index) => {
     const location = `indicators[${index}]`;
-    const kind = KIND_BY_TYPE_NAME[item.type.toLowerCase()];
+    const kind = kindOfTypeName(item.type);
     if (!kind)
       return result.reject(
         'unsupported_type',

@@ -1,11 +1,22 @@
-import type { IndicatorKind } from '../model.js';
+import { kindOfTypeName } from '../kinds.js';
+import type { IndicatorKind, Tlp } from '../model.js';
 import { INDICATOR_KINDS } from '../model.js';
-import { KIND_BY_TYPE_NAME, type ParseContext, parseDate, ResultBuilder, validConfidence } from './common.js';
+import {
+  asBuffer,
+  decodeUtf8,
+  type ParseContext,
+  parseDate,
+  parseTlp,
+  ResultBuilder,
+  validConfidence,
+} from './common.js';
 
 /**
  * A per-feed mapping for CSV and plain-text lists (abuse.ch style): which
- * column holds the value, its type (a column or a fixed kind; neither means
- * "detect"), dates and extras. Columns are 0-based.
+ * column holds the value, its type (a type column, a fixed kind, or neither
+ * for detection by shape), and optional dates and context columns.
+ * Columns are 0-based. A plain one-hash-per-line list is
+ * `{type: 'csv', valueColumn: 0, fixedKind: 'sha256'}`.
  */
 export interface CsvFormat {
   type: 'csv';
@@ -16,143 +27,261 @@ export interface CsvFormat {
   lastSeenColumn?: number;
   confidenceColumn?: number;
   tagsColumn?: number;
-  /** Separator inside the tags column (default `|`). */
+  /** Separator inside the tags and threat-name columns (default `|`). */
   tagSeparator?: string;
+  threatNameColumn?: number;
+  descriptionColumn?: number;
+  referenceColumn?: number;
+  tlpColumn?: number;
   /** Field delimiter (default `,`); `\t` for TSV. */
   delimiter?: string;
-  /** Lines starting with this are comments (e.g. `#`). */
+  /** Lines starting with this (after leading blanks) are comments, e.g. `#`. */
   commentPrefix?: string;
   /** Skip the first non-comment line. */
   hasHeader?: boolean;
 }
 
+const COLUMN_SETTINGS = [
+  'valueColumn',
+  'typeColumn',
+  'firstSeenColumn',
+  'lastSeenColumn',
+  'confidenceColumn',
+  'tagsColumn',
+  'threatNameColumn',
+  'descriptionColumn',
+  'referenceColumn',
+  'tlpColumn',
+] as const;
+const STRING_SETTINGS = ['delimiter', 'commentPrefix', 'tagSeparator'] as const;
+const KNOWN_SETTINGS = new Set<string>([
+  'type',
+  'fixedKind',
+  'hasHeader',
+  ...COLUMN_SETTINGS,
+  ...STRING_SETTINGS,
+]);
+
 export function validateCsvFormat(format: Record<string, unknown>): string[] {
   const errors: string[] = [];
-  const column = (name: string, required: boolean) => {
+  for (const name of COLUMN_SETTINGS) {
     const value = format[name];
     if (value === undefined) {
-      if (required) errors.push(`${name} is required`);
-      return;
-    }
-    if (!Number.isInteger(value) || (value as number) < 0)
+      if (name === 'valueColumn') errors.push('valueColumn is required');
+    } else if (!Number.isInteger(value) || (value as number) < 0) {
       errors.push(`${name} must be a column index (integer ≥ 0)`);
-  };
-  column('valueColumn', true);
-  for (const name of ['typeColumn', 'firstSeenColumn', 'lastSeenColumn', 'confidenceColumn', 'tagsColumn'])
-    column(name, false);
+    }
+  }
   if (format.fixedKind !== undefined && !(INDICATOR_KINDS as readonly unknown[]).includes(format.fixedKind)) {
     errors.push(`fixedKind must be one of ${INDICATOR_KINDS.join(', ')}`);
   }
-  if (format.fixedKind !== undefined && format.typeColumn !== undefined)
+  if (format.fixedKind !== undefined && format.typeColumn !== undefined) {
     errors.push('give typeColumn or fixedKind, not both');
-  for (const name of ['delimiter', 'commentPrefix', 'tagSeparator']) {
-    if (
-      format[name] !== undefined &&
-      (typeof format[name] !== 'string' || (format[name] as string).length === 0)
-    )
-      errors.push(`${name} must be a non-empty string`);
   }
-  if (format.hasHeader !== undefined && typeof format.hasHeader !== 'boolean')
+  for (const name of STRING_SETTINGS) {
+    const value = format[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || /[\r\n"]/.test(value))) {
+      errors.push(`${name} must be a non-empty string without quotes or line breaks`);
+    }
+  }
+  if (format.hasHeader !== undefined && typeof format.hasHeader !== 'boolean') {
     errors.push('hasHeader must be true or false');
+  }
+  for (const key of Object.keys(format))
+    if (!KNOWN_SETTINGS.has(key)) errors.push(`unknown CSV setting ${key}`);
   return errors;
 }
 
-/** RFC 4180 fields of one line; the fast path (no quote) is a plain split. */
-function splitLine(line: string, delimiter: string): string[] {
-  if (!line.includes('"')) return line.split(delimiter);
+/**
+ * One RFC 4180 record starting at `start`: its fields and where the next
+ * record starts. Quoted fields may hold delimiters, `""` and line breaks.
+ * Returns null when a quote is never closed.
+ */
+function readQuotedRecord(
+  text: string,
+  start: number,
+  delimiter: string,
+): { fields: string[]; next: number; lines: number } | null {
   const fields: string[] = [];
   let field = '';
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index]!;
-    if (quoted) {
-      if (char === '"' && line[index + 1] === '"') {
-        field += '"';
-        index++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"' && field.length === 0) quoted = true;
-    else if (line.startsWith(delimiter, index)) {
+  let position = start;
+  let lines = 1;
+  let fieldStart = true;
+  while (position < text.length) {
+    const char = text[position]!;
+    if (fieldStart && char === '"') {
+      // Quoted field: runs to the closing quote not followed by another quote.
+      position++;
+      for (;;) {
+        const close = text.indexOf('"', position);
+        if (close === -1) return null;
+        field += text.slice(position, close);
+        for (let index = position; index < close; index++) if (text.charCodeAt(index) === 10) lines++;
+        if (text[close + 1] === '"') {
+          field += '"';
+          position = close + 2;
+        } else {
+          position = close + 1;
+          break;
+        }
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (text.startsWith(delimiter, position)) {
       fields.push(field);
       field = '';
-      index += delimiter.length - 1;
-    } else field += char;
+      fieldStart = true;
+      position += delimiter.length;
+      continue;
+    }
+    if (char === '\n' || char === '\r') break;
+    field += char;
+    fieldStart = false;
+    position++;
   }
   fields.push(field);
-  return fields;
+  if (text[position] === '\r') position++;
+  if (text[position] === '\n') position++;
+  return { fields, next: position, lines };
 }
 
-export function parseCsv(bytes: Buffer, format: CsvFormat, context: ParseContext): ResultBuilder {
+const split = (field: string | undefined, separator: string): string[] =>
+  field
+    ? field
+        .split(separator)
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0)
+    : [];
+
+const column = (fields: string[], index: number | undefined): string | undefined =>
+  index === undefined ? undefined : fields[index]?.trim();
+
+export function parseCsv(
+  bytes: Buffer | Uint8Array,
+  format: CsvFormat,
+  context: ParseContext,
+): ResultBuilder {
   const result = new ResultBuilder(context);
-  const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes)) {
+  const text = decodeUtf8(asBuffer(bytes));
+  if (text === null) {
     result.reject('invalid_encoding', 'message is not valid UTF-8', null, 'message');
     return result;
   }
   const delimiter = format.delimiter ?? ',';
   const tagSeparator = format.tagSeparator ?? '|';
+  const comment = format.commentPrefix;
+  // A one-column list needs no splitting at all: the common hash/IP list case.
+  const onlyValue =
+    format.valueColumn === 0 &&
+    COLUMN_SETTINGS.every((name) => name === 'valueColumn' || format[name] === undefined);
   let headerPending = format.hasHeader ?? false;
   let lineNumber = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    let line = text.slice(start, end);
-    start = end + 1;
+  let position = 0;
+  while (position < text.length) {
     lineNumber++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim().length === 0) continue;
-    if (format.commentPrefix && line.trimStart().startsWith(format.commentPrefix)) continue;
+    const recordLine = lineNumber;
+    let end = text.indexOf('\n', position);
+    if (end === -1) end = text.length;
+    let line = text.slice(position, end > position && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    let fields: string[] | null = null;
+    let next = end + 1;
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) line = line.trimStart();
+    if (line.length === 0 || (comment !== undefined && line.startsWith(comment))) {
+      position = next;
+      continue;
+    }
+    if (line.includes('"')) {
+      const record = readQuotedRecord(text, position, delimiter);
+      if (!record) {
+        result.reject(
+          'invalid_csv',
+          'unterminated quoted field: the rest of the message is unreadable',
+          line,
+          `line ${recordLine}`,
+        );
+        return result;
+      }
+      fields = record.fields;
+      next = record.next;
+      lineNumber += record.lines - 1;
+    }
+    position = next;
     if (headerPending) {
       headerPending = false;
       continue;
     }
-    const location = `line ${lineNumber}`;
-    const fields = splitLine(line, delimiter);
-    const raw = fields[format.valueColumn]?.trim();
-    if (!raw) {
-      result.reject('empty_value', `no value in column ${format.valueColumn}`, line, location);
-      continue;
-    }
-    let kind: IndicatorKind | null = format.fixedKind ?? null;
-    if (format.typeColumn !== undefined) {
-      const typeName = fields[format.typeColumn]?.trim().toLowerCase() ?? '';
-      kind = KIND_BY_TYPE_NAME[typeName] ?? null;
-      if (!kind) {
-        result.reject(
-          'unsupported_type',
-          `unsupported indicator type ${JSON.stringify(typeName)}`,
-          raw,
-          location,
-        );
-        continue;
+    if (fields === null) {
+      if (onlyValue) {
+        const cut = line.indexOf(delimiter);
+        fields = [cut === -1 ? line : line.slice(0, cut)];
+      } else {
+        fields = line.split(delimiter);
       }
     }
-    const firstSeen = format.firstSeenColumn === undefined ? null : parseDate(fields[format.firstSeenColumn]);
-    const lastSeen = format.lastSeenColumn === undefined ? null : parseDate(fields[format.lastSeenColumn]);
-    if (firstSeen === 'invalid' || lastSeen === 'invalid') {
-      result.reject(
-        'invalid_date',
-        `unreadable date in ${JSON.stringify(line.slice(0, 120))}`,
+    addRecord(result, format, fields, line, `line ${recordLine}`, tagSeparator);
+  }
+  return result;
+}
+
+function addRecord(
+  result: ResultBuilder,
+  format: CsvFormat,
+  fields: string[],
+  line: string,
+  location: string,
+  tagSeparator: string,
+): void {
+  const raw = fields[format.valueColumn]?.trim();
+  if (!raw) return result.reject('empty_value', `no value in column ${format.valueColumn}`, line, location);
+  let kind: IndicatorKind | null = format.fixedKind ?? null;
+  if (format.typeColumn !== undefined) {
+    const typeName = fields[format.typeColumn] ?? '';
+    kind = kindOfTypeName(typeName);
+    if (!kind) {
+      return result.reject(
+        'unsupported_type',
+        `unsupported indicator type ${JSON.stringify(typeName.trim())}`,
         raw,
         location,
       );
-      continue;
     }
-    const confidence =
-      format.confidenceColumn === undefined ? null : validConfidence(fields[format.confidenceColumn]?.trim());
-    if (confidence === 'invalid') {
-      result.reject('invalid_confidence', 'confidence must be an integer from 0 to 100', raw, location);
-      continue;
-    }
-    const tagsField = format.tagsColumn === undefined ? '' : (fields[format.tagsColumn] ?? '');
-    const tags = tagsField
-      ? tagsField
-          .split(tagSeparator)
-          .map((tag) => tag.trim())
-          .filter(Boolean)
-      : [];
-    result.add(kind, raw, { firstSeen, lastSeen, confidence, tags }, location);
   }
-  return result;
+  const firstSeen = format.firstSeenColumn === undefined ? null : parseDate(fields[format.firstSeenColumn]);
+  const lastSeen = format.lastSeenColumn === undefined ? null : parseDate(fields[format.lastSeenColumn]);
+  if (firstSeen === 'invalid' || lastSeen === 'invalid') {
+    const bad = firstSeen === 'invalid' ? format.firstSeenColumn : format.lastSeenColumn;
+    return result.reject(
+      'invalid_date',
+      `unreadable date ${JSON.stringify(fields[bad!])} in column ${bad}`,
+      raw,
+      location,
+    );
+  }
+  const confidence = validConfidence(column(fields, format.confidenceColumn));
+  if (confidence === 'invalid') {
+    return result.reject('invalid_confidence', 'confidence must be an integer from 0 to 100', raw, location);
+  }
+  let tlp: Tlp | null = null;
+  const tlpText = column(fields, format.tlpColumn);
+  if (tlpText) {
+    tlp = parseTlp(tlpText);
+    if (!tlp) return result.reject('invalid_tlp', `unknown TLP ${JSON.stringify(tlpText)}`, raw, location);
+  }
+  result.add(
+    kind,
+    raw,
+    {
+      firstSeen,
+      lastSeen,
+      confidence,
+      tlp,
+      tags: split(fields[format.tagsColumn ?? -1], tagSeparator),
+      threatNames: split(fields[format.threatNameColumn ?? -1], tagSeparator),
+      description: column(fields, format.descriptionColumn) || null,
+      reference: column(fields, format.referenceColumn) || null,
+    },
+    location,
+  );
 }

@@ -19,7 +19,9 @@ export function validateFeedFormat(format: unknown): string[] {
       return validateCsvFormat(record);
     case 'stix':
     case 'misp':
-      return [];
+      return Object.keys(record)
+        .filter((key) => key !== 'type')
+        .map((key) => `unknown ${record.type} setting ${key} (${record.type} takes no settings)`);
     default:
       return [`unknown format type ${JSON.stringify(record.type)} (one of ${FEED_FORMAT_TYPES.join(', ')})`];
   }
@@ -29,7 +31,11 @@ export function validateFeedFormat(format: unknown): string[] {
  * One Kafka message's bytes → canonical indicators and rejects. Pure: no I/O,
  * and every indicator or reject in the message is accounted for.
  */
-export function parseFeedMessage(bytes: Buffer, format: FeedFormat, context: ParseContext): ParseResult {
+export function parseFeedMessage(
+  bytes: Buffer | Uint8Array,
+  format: FeedFormat,
+  context: ParseContext,
+): ParseResult {
   switch (format.type) {
     case 'avro':
       return parseAvroPartner(bytes, format, context);

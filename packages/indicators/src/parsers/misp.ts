@@ -1,17 +1,30 @@
 import type { IndicatorKind, Tlp } from '../model.js';
-import { type ParseContext, parseDate, parseTlp, type ReportMeta, ResultBuilder } from './common.js';
+import {
+  asBuffer,
+  asString,
+  mostRestrictive,
+  type ParseContext,
+  parseDate,
+  parseJsonMessage,
+  parseTlp,
+  type ReportMeta,
+  ResultBuilder,
+} from './common.js';
 
 export interface MispFormat {
   type: 'misp';
 }
 
 type Json = Record<string, unknown>;
+/** `ip` is decided by the value: IPv4, IPv6 or a network. */
+type Part = IndicatorKind | 'ip' | null;
 
 /**
- * MISP attribute types → what to extract. `ip` detects v4/v6/CIDR; composite
- * types (`a|b`) name which parts are observables.
+ * MISP attribute types → the observable in each `|`-separated part (null
+ * for parts that are context: file names, ports). Types not listed carry no
+ * observable Dragnet indexes and are `unsupported_type` rejects.
  */
-const ATTRIBUTE_TYPES: Record<string, (IndicatorKind | 'ip' | null)[]> = {
+export const MISP_ATTRIBUTE_TYPES: Readonly<Record<string, readonly Part[]>> = {
   'ip-src': ['ip'],
   'ip-dst': ['ip'],
   'ip-src|port': ['ip', null],
@@ -21,7 +34,6 @@ const ATTRIBUTE_TYPES: Record<string, (IndicatorKind | 'ip' | null)[]> = {
   'hostname|port': ['domain', null],
   'domain|ip': ['domain', 'ip'],
   url: ['url'],
-  link: ['url'],
   uri: ['url'],
   email: ['email'],
   'email-src': ['email'],
@@ -37,9 +49,17 @@ const ATTRIBUTE_TYPES: Record<string, (IndicatorKind | 'ip' | null)[]> = {
   'filename|sha512': [null, 'sha512'],
 };
 
-const asString = (value: unknown) => (typeof value === 'string' ? value : null);
+/**
+ * Galaxies whose clusters name a threat (malware family, actor, tool). Others
+ * — ATT&CK techniques, sectors, countries — describe it and stay tags.
+ */
+const THREAT_GALAXY =
+  /(^|-)(malpedia|threat-actor|intrusion-set|malware|tool|ransomware|rat|botnet|backdoor|banker|stealer|exploit-kit|android|microsoft-activity-group)$/;
 
-/** Events in any of the shapes MISP exports: `{Event}`, `{response: [{Event}]}`, or arrays of those. */
+const asArray = (value: unknown): Json[] =>
+  Array.isArray(value) ? value.filter((item): item is Json => !!item && typeof item === 'object') : [];
+
+/** Events in any shape MISP exports: `{Event}`, `{response: [{Event}]}`, or arrays of those. */
 function eventsOf(document: unknown): Json[] | null {
   if (Array.isArray(document)) {
     const all = document.map(eventsOf);
@@ -52,34 +72,81 @@ function eventsOf(document: unknown): Json[] | null {
   return null;
 }
 
-function tagNames(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.map((tag) => asString((tag as Json)?.name)).filter((name): name is string => name !== null)
-    : [];
+const tagNames = (value: unknown): string[] =>
+  asArray(value)
+    .map((tag) => asString(tag.name))
+    .filter((name): name is string => name !== null);
+
+/** `misp-galaxy:malpedia="Emotet"` → `['malpedia', 'Emotet']`. */
+function galaxyTag(tag: string): [galaxy: string, name: string] | null {
+  const match = /^misp-galaxy:([^=]+)="(.+)"$/.exec(tag);
+  return match ? [match[1]!, match[2]!] : null;
 }
 
-/** `misp-galaxy:malpedia="Emotet"` → `Emotet`. */
-function galaxyName(tag: string): string | null {
-  const match = /^misp-galaxy:[^=]+="(.+)"$/.exec(tag);
-  return match ? match[1]! : null;
+/** Event-level context shared by its attributes. */
+interface EventMeta {
+  tlp: Tlp | null;
+  tags: string[];
+  threatNames: string[];
+  description: string | null;
+  reference: string | null;
+  date: number | null;
+}
+
+function eventMeta(event: Json): EventMeta | string {
+  const threatNames = new Set<string>();
+  const tags: string[] = [];
+  const levels: Tlp[] = [];
+  for (const tag of tagNames(event.Tag)) {
+    const level = /^tlp:/i.test(tag) ? parseTlp(tag) : null;
+    const galaxy = galaxyTag(tag);
+    if (level) levels.push(level);
+    else if (galaxy && THREAT_GALAXY.test(galaxy[0])) threatNames.add(galaxy[1]);
+    else tags.push(tag);
+  }
+  for (const galaxy of asArray(event.Galaxy)) {
+    if (!THREAT_GALAXY.test(String(galaxy.type))) continue;
+    for (const cluster of asArray(galaxy.GalaxyCluster)) {
+      const name = asString(cluster.value);
+      if (name) threatNames.add(name);
+    }
+  }
+  const date = parseDate(event.date);
+  if (date === 'invalid') return `unreadable event date ${JSON.stringify(event.date)}`;
+  return {
+    tlp: mostRestrictive(levels),
+    tags,
+    threatNames: [...threatNames].sort(),
+    description: asString(event.info),
+    reference: null,
+    date,
+  };
 }
 
 /**
- * MISP event JSON: `Event.Attribute` and `Event.Object[].Attribute`. Event
- * tags give the TLP (`tlp:amber`), galaxy tags and clusters the threat names,
- * other tags the tags; `Event.info` is the description. Attributes with
- * `to_ids: false` are kept (they are still intelligence) and tagged
- * `misp:to_ids=false` so detection rules can leave them out.
+ * `link` attributes, and `url`s filed under "External analysis", point at
+ * the write-up (welivesecurity.com, VirusTotal), not at the threat: they
+ * become every indicator's reference and are not indexed as URLs.
  */
-export function parseMisp(bytes: Buffer, _format: MispFormat, context: ParseContext): ResultBuilder {
+const isReferenceAttribute = (attribute: Json): boolean =>
+  attribute.type === 'link' || (attribute.type === 'url' && attribute.category === 'External analysis');
+
+/**
+ * MISP event JSON: `Event.Attribute` and `Event.Object[].Attribute`. Event
+ * tags give the TLP (`tlp:amber`; the most restrictive one wins), threat
+ * galaxy tags and clusters the threat names, other tags the tags;
+ * `Event.info` is the description. Attributes with `to_ids: false` are kept
+ * (still intelligence, and most of ESET's network indicators are flagged so)
+ * and tagged `misp:to_ids=false` so detection rules can leave them out.
+ */
+export function parseMisp(
+  bytes: Buffer | Uint8Array,
+  _format: MispFormat,
+  context: ParseContext,
+): ResultBuilder {
   const result = new ResultBuilder(context);
-  let document: unknown;
-  try {
-    document = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    result.reject('invalid_json', `not JSON: ${(error as Error).message}`, null, 'message');
-    return result;
-  }
+  const document = parseJsonMessage(asBuffer(bytes), result);
+  if (document === undefined) return result;
   const events = eventsOf(document);
   if (!events || events.length === 0) {
     result.reject(
@@ -90,90 +157,100 @@ export function parseMisp(bytes: Buffer, _format: MispFormat, context: ParseCont
     );
     return result;
   }
-  for (const event of events) {
-    const eventTags = tagNames(event.Tag);
-    let tlp: Tlp | null = null;
-    const threatNames = new Set<string>();
-    const tags: string[] = [];
-    for (const tag of eventTags) {
-      if (tag.toLowerCase().startsWith('tlp:')) tlp = parseTlp(tag) ?? tlp;
-      else if (galaxyName(tag)) threatNames.add(galaxyName(tag)!);
-      else tags.push(tag);
-    }
-    for (const galaxy of Array.isArray(event.Galaxy) ? (event.Galaxy as Json[]) : []) {
-      for (const cluster of Array.isArray(galaxy.GalaxyCluster) ? (galaxy.GalaxyCluster as Json[]) : []) {
-        const name = asString(cluster.value);
-        if (name) threatNames.add(name);
-      }
-    }
-    const eventDate = parseDate(event.date);
-    const eventMeta: ReportMeta = {
-      tlp,
-      threatNames: [...threatNames].sort(),
-      description: asString(event.info),
-      firstSeen: eventDate === 'invalid' ? null : eventDate,
-    };
+  events.forEach((event, eventIndex) => {
+    const eventLocation = events.length > 1 ? `Event[${eventIndex}] ` : '';
+    const meta = eventMeta(event);
     const attributes: { attribute: Json; location: string }[] = [];
-    (Array.isArray(event.Attribute) ? (event.Attribute as Json[]) : []).forEach((attribute, index) =>
-      attributes.push({ attribute, location: `Attribute[${index}]` }),
+    asArray(event.Attribute).forEach((attribute, index) =>
+      attributes.push({ attribute, location: `${eventLocation}Attribute[${index}]` }),
     );
-    (Array.isArray(event.Object) ? (event.Object as Json[]) : []).forEach((object, objectIndex) =>
-      (Array.isArray(object.Attribute) ? (object.Attribute as Json[]) : []).forEach((attribute, index) =>
-        attributes.push({ attribute, location: `Object[${objectIndex}].Attribute[${index}]` }),
+    asArray(event.Object).forEach((object, objectIndex) =>
+      asArray(object.Attribute).forEach((attribute, index) =>
+        attributes.push({
+          attribute,
+          location: `${eventLocation}Object[${objectIndex}].Attribute[${index}]`,
+        }),
       ),
     );
-    for (const { attribute, location: position } of attributes) {
-      const uuid = asString(attribute.uuid);
-      const location = uuid ? `${position} ${uuid}` : position;
-      const type = asString(attribute.type) ?? '';
-      const value = asString(attribute.value) ?? '';
-      const parts = ATTRIBUTE_TYPES[type];
-      if (!parts) {
-        result.reject(
-          'unsupported_type',
-          `MISP attribute type ${JSON.stringify(type)} carries no supported observable`,
-          value,
-          location,
-        );
-        continue;
+    if (typeof meta === 'string') {
+      for (const { attribute, location } of attributes) {
+        result.reject('invalid_date', meta, asString(attribute.value), withUuid(location, attribute));
       }
-      const firstSeen = parseDate(attribute.first_seen);
-      const lastSeen = parseDate(attribute.last_seen ?? attribute.timestamp);
-      if (firstSeen === 'invalid' || lastSeen === 'invalid') {
-        result.reject('invalid_date', 'unreadable first_seen, last_seen or timestamp', value, location);
-        continue;
-      }
-      const attributeTags = tagNames(attribute.Tag);
-      const meta: ReportMeta = {
-        ...eventMeta,
-        firstSeen: firstSeen ?? eventMeta.firstSeen ?? null,
-        lastSeen,
-        tags: [
-          ...tags,
-          ...attributeTags.filter((tag) => !tag.startsWith('tlp:')),
-          ...(attribute.to_ids === false ? ['misp:to_ids=false'] : []),
-        ],
-        tlp: attributeTags.map(parseTlp).find((level) => level !== null) ?? tlp,
-        recordId: uuid,
-      };
-      const values = parts.length > 1 ? value.split('|') : [value];
-      if (values.length !== parts.length) {
-        result.reject(
-          'invalid_value',
-          `MISP ${type} value must have ${parts.length} parts separated by |`,
-          value,
-          location,
-        );
-        continue;
-      }
-      parts.forEach((part, index) => {
-        if (part === null) return;
-        const raw = values[index]!;
-        const kind: IndicatorKind =
-          part === 'ip' ? (raw.includes('/') ? 'cidr' : raw.includes(':') ? 'ipv6' : 'ipv4') : part;
-        result.add(kind, raw, meta, location);
-      });
+      return;
     }
-  }
+    meta.reference =
+      attributes
+        .map(({ attribute }) => attribute)
+        .filter(isReferenceAttribute)
+        .map((attribute) => asString(attribute.value))
+        .find((url) => url !== null) ?? null;
+    for (const { attribute, location } of attributes)
+      addAttribute(result, attribute, meta, withUuid(location, attribute));
+  });
   return result;
+}
+
+const withUuid = (location: string, attribute: Json): string => {
+  const uuid = asString(attribute.uuid);
+  return uuid ? `${location} ${uuid}` : location;
+};
+
+function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, location: string): void {
+  const type = asString(attribute.type) ?? '';
+  const value = asString(attribute.value) ?? '';
+  if (isReferenceAttribute(attribute)) {
+    return result.reject(
+      'not_an_indicator',
+      `MISP ${type} to the analysis (${String(attribute.category ?? 'no category')}): used as the reference of the event's indicators`,
+      value,
+      location,
+    );
+  }
+  const parts = MISP_ATTRIBUTE_TYPES[type];
+  if (!parts) {
+    return result.reject(
+      'unsupported_type',
+      `MISP attribute type ${JSON.stringify(type)} carries no supported observable`,
+      value,
+      location,
+    );
+  }
+  const firstSeen = parseDate(attribute.first_seen);
+  const lastSeen = parseDate(attribute.last_seen ?? attribute.timestamp);
+  if (firstSeen === 'invalid' || lastSeen === 'invalid') {
+    return result.reject('invalid_date', 'unreadable first_seen, last_seen or timestamp', value, location);
+  }
+  const attributeTags = tagNames(attribute.Tag);
+  const attributeLevels = attributeTags.map(parseTlp).filter((level): level is Tlp => level !== null);
+  const meta: ReportMeta = {
+    // MISP's own first_seen, else the event date (when the analyst recorded it), else the attribute timestamp.
+    firstSeen: firstSeen ?? event.date ?? null,
+    lastSeen,
+    tags: [
+      ...event.tags,
+      ...attributeTags.filter((tag) => !/^tlp:/i.test(tag)),
+      ...(attribute.to_ids === false ? ['misp:to_ids=false'] : []),
+    ],
+    tlp: mostRestrictive(attributeLevels) ?? event.tlp,
+    threatNames: event.threatNames,
+    description: event.description,
+    reference: event.reference,
+    recordId: asString(attribute.uuid),
+  };
+  const values = parts.length > 1 ? value.split('|') : [value];
+  if (values.length !== parts.length) {
+    return result.reject(
+      'invalid_value',
+      `MISP ${type} value must have ${parts.length} parts separated by |`,
+      value,
+      location,
+    );
+  }
+  parts.forEach((part, index) => {
+    if (part === null) return;
+    const raw = values[index]!;
+    const kind: IndicatorKind =
+      part === 'ip' ? (raw.includes('/') ? 'cidr' : raw.includes(':') ? 'ipv6' : 'ipv4') : part;
+    result.add(kind, raw, meta, parts.length > 1 ? `${location} part ${index + 1}` : location);
+  });
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeReport, encodePartnerBatch, encodeReport, PARTNER_SCHEMAS } from '../avro.js';
 import { parseFeedMessage, validateFeedFormat } from './index.js';
-import { parseStixPattern } from './stix-pattern.js';
 
 const context = {
   provider: 'cert',
@@ -127,49 +126,6 @@ describe('Dragnet Avro partner format', () => {
     const report = parseFeedMessage(Buffer.from('8.8.8.8\n'), { type: 'csv', valueColumn: 0 }, context)
       .indicators[0]!;
     expect(decodeReport(encodeReport(report))).toEqual(report);
-  });
-});
-
-describe('STIX patterns', () => {
-  it.each([
-    ["[ipv4-addr:value = '1.2.3.4']", [['ipv4-addr', 'value', '1.2.3.4']]],
-    ["[file:hashes.'SHA-256' = 'abc']", [['file', "hashes.'SHA-256'", 'abc']]],
-    [
-      "[url:value = 'http://a/'] OR [domain-name:value = 'b.com']",
-      [
-        ['url', 'value', 'http://a/'],
-        ['domain-name', 'value', 'b.com'],
-      ],
-    ],
-    [
-      "[file:hashes.MD5 = 'x' AND file:name = 'it\\'s']",
-      [
-        ['file', 'hashes.MD5', 'x'],
-        ['file', 'name', "it's"],
-      ],
-    ],
-    [
-      "([ipv4-addr:value = '1.1.1.1'] OR [ipv4-addr:value = '2.2.2.2'])",
-      [
-        ['ipv4-addr', 'value', '1.1.1.1'],
-        ['ipv4-addr', 'value', '2.2.2.2'],
-      ],
-    ],
-  ])('%s', (pattern, expected) => {
-    const parsed = parseStixPattern(pattern);
-    expect(parsed.ok && parsed.comparisons.map((c) => [c.objectType, c.path, c.value])).toEqual(expected);
-  });
-
-  it.each([
-    ["[process:name MATCHES '^evil']", /MATCHES is not supported/],
-    ["[ipv4-addr:value != '1.2.3.4']", /!= is not supported/],
-    ["[ipv4-addr:value = '1.2.3.4'] FOLLOWEDBY [domain-name:value = 'a.com']", /FOLLOWEDBY/],
-    ["[ipv4-addr:value = '1.2.3.4'] WITHIN 10 SECONDS", /WITHIN/],
-    ["[ipv4-addr:value = '1.2.3.4'", /expected \]/],
-  ])('rejects %s with the reason', (pattern, message) => {
-    const parsed = parseStixPattern(pattern);
-    expect(parsed.ok).toBe(false);
-    expect(!parsed.ok && parsed.message).toMatch(message);
   });
 });
 

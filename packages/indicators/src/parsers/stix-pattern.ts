@@ -1,177 +1,421 @@
 /**
- * A parser for the subset of the STIX patterning language that reduces to
- * observables: comparison expressions `[object:path = 'value']` joined with
- * AND / OR, inside one observation or across observations. Everything else
- * (other operators, qualifiers such as WITHIN or REPEATS, FOLLOWEDBY, NOT) is
- * reported with what it was, so the indicator is a reject with a reason.
+ * A tokenizer and recursive-descent parser for the STIX 2.x patterning
+ * language (STIX 2.1 §9): the whole grammar — comparison operators, NOT,
+ * LIKE/MATCHES/IN/ISSUBSET/ISSUPERSET, EXISTS, set and typed literals, list
+ * indexes in object paths, observation operators and qualifiers. Parsing the
+ * whole grammar (rather than matching the shapes Dragnet supports) lets the
+ * STIX feed parser say precisely which part of a pattern it cannot index.
  */
+
+export type Literal =
+  | { type: 'string'; value: string }
+  | { type: 'number'; value: number }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'timestamp' | 'hex' | 'binary'; value: string }
+  | { type: 'set'; values: Literal[] };
+
+export type ComparisonOperator =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'LIKE'
+  | 'MATCHES'
+  | 'IN'
+  | 'ISSUBSET'
+  | 'ISSUPERSET'
+  | 'EXISTS';
 
 export interface Comparison {
   objectType: string;
-  path: string;
-  value: string;
+  /** Property path components: `hashes.'SHA-256'` → `['hashes', 'SHA-256']`; list indexes as `[*]` / `[0]`. */
+  path: string[];
+  operator: ComparisonOperator;
+  negated: boolean;
+  /** Null for EXISTS. */
+  literal: Literal | null;
+  /** The comparison as written, for messages. */
+  source: string;
 }
 
-export type PatternResult = { ok: true; comparisons: Comparison[] } | { ok: false; message: string };
+export type ComparisonExpression =
+  | { type: 'comparison'; comparison: Comparison }
+  | { type: 'and' | 'or'; operands: ComparisonExpression[] };
 
-type Token =
-  | { kind: 'lbracket' | 'rbracket' | 'lparen' | 'rparen' }
-  | { kind: 'word'; text: string }
-  | { kind: 'string'; text: string }
-  | { kind: 'operator'; text: string };
+export type Qualifier = 'WITHIN' | 'REPEATS' | 'START';
 
-function tokenize(pattern: string): Token[] | string {
+export type ObservationExpression =
+  | { type: 'observation'; expression: ComparisonExpression; qualifiers: Qualifier[] }
+  | { type: 'and' | 'or' | 'followedby'; operands: ObservationExpression[]; qualifiers: Qualifier[] };
+
+export type PatternResult =
+  | {
+      ok: true;
+      expression: ObservationExpression;
+      /** Every comparison, in order of appearance. */
+      comparisons: Comparison[];
+      /** Temporal constructs used anywhere (FOLLOWEDBY, WITHIN, REPEATS, START/STOP): empty for plain patterns. */
+      temporal: string[];
+    }
+  | { ok: false; message: string };
+
+type TokenType = 'punct' | 'op' | 'string' | 'typed' | 'number' | 'ident';
+interface Token {
+  type: TokenType;
+  text: string;
+  /** Decoded value for string and typed literals. */
+  value: string;
+  start: number;
+  end: number;
+}
+
+class PatternError extends Error {}
+
+const isIdentStart = (char: string) => /[A-Za-z_]/.test(char);
+const IDENT_PART = /[A-Za-z0-9_-]/;
+
+/** Reads a `'…'` literal starting at the quote: `\'` and `\\` are the only escapes (STIX 2.1 §9.2). */
+function readQuoted(pattern: string, quote: number): { value: string; end: number } {
+  let value = '';
+  let index = quote + 1;
+  for (;;) {
+    if (index >= pattern.length) throw new PatternError(`unterminated string literal at ${quote}`);
+    const char = pattern[index]!;
+    if (char === '\\') {
+      const escaped = pattern[index + 1];
+      if (escaped !== "'" && escaped !== '\\')
+        throw new PatternError(`invalid escape \\${escaped ?? ''} in string literal at ${index}`);
+      value += escaped;
+      index += 2;
+    } else if (char === "'") {
+      return { value, end: index + 1 };
+    } else {
+      value += char;
+      index++;
+    }
+  }
+}
+
+export function tokenize(pattern: string): Token[] {
   const tokens: Token[] = [];
   let index = 0;
   while (index < pattern.length) {
     const char = pattern[index]!;
-    if (/\s/.test(char)) {
+    const start = index;
+    if (char === ' ' || char === '\t' || char === '\n' || char === '\r') {
       index++;
-    } else if (char === '[' || char === ']' || char === '(' || char === ')') {
-      tokens.push({
-        kind: ({ '[': 'lbracket', ']': 'rbracket', '(': 'lparen', ')': 'rparen' } as const)[char],
-      });
-      index++;
-    } else if (char === "'") {
-      let text = '';
-      index++;
-      for (;;) {
-        if (index >= pattern.length) return 'unterminated string literal';
-        const next = pattern[index]!;
-        if (next === '\\') {
-          const escaped = pattern[index + 1];
-          if (escaped !== "'" && escaped !== '\\')
-            return `invalid escape \\${escaped ?? ''} in string literal`;
-          text += escaped;
-          index += 2;
-        } else if (next === "'") {
-          index++;
-          break;
-        } else {
-          text += next;
-          index++;
-        }
-      }
-      tokens.push({ kind: 'string', text });
-    } else if (char === '=' || char === '!' || char === '<' || char === '>') {
+      continue;
+    }
+    if ('[](),:.*'.includes(char)) {
+      tokens.push({ type: 'punct', text: char, value: char, start, end: ++index });
+    } else if ('=!<>'.includes(char)) {
       const two = pattern.slice(index, index + 2);
-      const text = ['!=', '<=', '>='].includes(two) ? two : char;
-      tokens.push({ kind: 'operator', text });
+      const text = ['!=', '<=', '>=', '=='].includes(two) ? two : char;
+      if (text === '!') throw new PatternError(`unexpected ! at ${index}`);
       index += text.length;
-    } else {
-      // Object paths contain quoted segments: file:hashes.'SHA-256'
-      let text = '';
-      while (index < pattern.length && !/[\s[\]()=!<>]/.test(pattern[index]!)) {
-        if (pattern[index] === "'") {
-          const close = pattern.indexOf("'", index + 1);
-          if (close === -1) return 'unterminated quoted path segment';
-          text += pattern.slice(index, close + 1);
-          index = close + 1;
-        } else {
-          text += pattern[index];
-          index++;
-        }
+      tokens.push({ type: 'op', text: text === '==' ? '=' : text, value: text, start, end: index });
+    } else if (char === "'") {
+      const { value, end } = readQuoted(pattern, index);
+      tokens.push({ type: 'string', text: pattern.slice(start, end), value, start, end });
+      index = end;
+    } else if (/[-0-9]/.test(char)) {
+      const match = /^-?\d+(\.\d+)?/.exec(pattern.slice(index));
+      if (!match) throw new PatternError(`unexpected ${char} at ${index}`);
+      index += match[0].length;
+      tokens.push({ type: 'number', text: match[0], value: match[0], start, end: index });
+    } else if (isIdentStart(char)) {
+      if ('thb'.includes(char) && pattern[index + 1] === "'") {
+        const { value, end } = readQuoted(pattern, index + 1);
+        tokens.push({ type: 'typed', text: char, value, start, end });
+        index = end;
+        continue;
       }
-      if (text.length === 0) return `unexpected character ${JSON.stringify(char)}`;
-      tokens.push({ kind: 'word', text });
+      while (index < pattern.length && IDENT_PART.test(pattern[index]!)) index++;
+      const text = pattern.slice(start, index);
+      tokens.push({ type: 'ident', text, value: text, start, end: index });
+    } else {
+      throw new PatternError(`unexpected character ${JSON.stringify(char)} at ${index}`);
     }
   }
   return tokens;
 }
 
-/** Reduces a pattern to the comparisons it consists of, or says why it cannot. */
-export function parseStixPattern(pattern: string): PatternResult {
-  const tokens = tokenize(pattern);
-  if (typeof tokens === 'string') return { ok: false, message: `cannot read pattern: ${tokens}` };
-  const comparisons: Comparison[] = [];
-  let position = 0;
-  const peek = () => tokens[position];
-  const fail = (message: string): PatternResult => ({ ok: false, message });
+const LITERAL_TYPE = { t: 'timestamp', h: 'hex', b: 'binary' } as const;
 
-  // observation := '[' comparison ((AND|OR) comparison)* ']' | '(' expression ')'
-  // expression  := observation ((AND|OR) observation)*
-  const parseComparison = (): string | null => {
-    const path = peek();
-    if (path?.kind === 'lparen') {
-      position++;
-      const inner = parseComparisonList();
-      if (inner) return inner;
-      if (peek()?.kind !== 'rparen') return 'missing )';
-      position++;
-      return null;
+class Parser {
+  private position = 0;
+  readonly comparisons: Comparison[] = [];
+  readonly temporal: string[] = [];
+
+  constructor(
+    private readonly pattern: string,
+    private readonly tokens: Token[],
+  ) {}
+
+  private peek(offset = 0): Token | undefined {
+    return this.tokens[this.position + offset];
+  }
+
+  private isKeyword(word: string, offset = 0): boolean {
+    const token = this.peek(offset);
+    return token?.type === 'ident' && token.text.toUpperCase() === word;
+  }
+
+  private isPunct(text: string): boolean {
+    const token = this.peek();
+    return token?.type === 'punct' && token.text === text;
+  }
+
+  private expectPunct(text: string, context: string): void {
+    if (!this.isPunct(text)) throw new PatternError(`expected ${text} ${context}, found ${this.describe()}`);
+    this.position++;
+  }
+
+  private describe(): string {
+    const token = this.peek();
+    return token ? JSON.stringify(token.text) : 'the end of the pattern';
+  }
+
+  parse(): ObservationExpression {
+    const expression = this.observationExpressions();
+    if (this.position !== this.tokens.length) throw new PatternError(`unexpected ${this.describe()}`);
+    return expression;
+  }
+
+  // observationExpressions := orExpr (FOLLOWEDBY orExpr)*
+  private observationExpressions(): ObservationExpression {
+    return this.binary('followedby', 'FOLLOWEDBY', () => this.observationOr());
+  }
+
+  private observationOr(): ObservationExpression {
+    return this.binary('or', 'OR', () => this.observationAnd());
+  }
+
+  private observationAnd(): ObservationExpression {
+    return this.binary('and', 'AND', () => this.observation());
+  }
+
+  private binary(
+    type: 'and' | 'or' | 'followedby',
+    keyword: string,
+    operand: () => ObservationExpression,
+  ): ObservationExpression {
+    const operands = [operand()];
+    while (this.isKeyword(keyword)) {
+      this.position++;
+      if (keyword === 'FOLLOWEDBY') this.temporal.push('FOLLOWEDBY');
+      operands.push(operand());
     }
-    if (path?.kind !== 'word') return 'expected an object path';
-    position++;
-    if (path.text.toUpperCase() === 'NOT') return 'NOT is not supported';
-    const operator = peek();
-    if (operator?.kind === 'word') return `operator ${operator.text.toUpperCase()} is not supported (only =)`;
-    if (operator?.kind !== 'operator') return `expected = after ${path.text}`;
-    if (operator.text !== '=') return `operator ${operator.text} is not supported (only =)`;
-    position++;
-    const value = peek();
-    if (value?.kind !== 'string') return `expected a quoted string after ${path.text} =`;
-    position++;
-    const colon = path.text.indexOf(':');
-    if (colon === -1) return `object path without object type: ${path.text}`;
-    comparisons.push({
-      objectType: path.text.slice(0, colon),
-      path: path.text.slice(colon + 1),
-      value: value.text,
-    });
+    return operands.length === 1 ? operands[0]! : { type, operands, qualifiers: [] };
+  }
+
+  // observation := '[' comparisonOr ']' qualifier* | '(' observationExpressions ')' qualifier*
+  private observation(): ObservationExpression {
+    let expression: ObservationExpression;
+    if (this.isPunct('[')) {
+      this.position++;
+      const comparison = this.comparisonOr();
+      this.expectPunct(']', 'to close the observation');
+      expression = { type: 'observation', expression: comparison, qualifiers: [] };
+    } else if (this.isPunct('(')) {
+      this.position++;
+      expression = this.observationExpressions();
+      this.expectPunct(')', 'to close the group');
+    } else {
+      throw new PatternError(`expected [ to open an observation, found ${this.describe()}`);
+    }
+    for (let qualifier = this.qualifier(); qualifier; qualifier = this.qualifier()) {
+      expression.qualifiers.push(qualifier);
+      this.temporal.push(qualifier === 'START' ? 'START/STOP' : qualifier);
+    }
+    return expression;
+  }
+
+  private qualifier(): Qualifier | null {
+    if (this.isKeyword('WITHIN')) {
+      this.position++;
+      this.expectType('number', 'after WITHIN');
+      if (!this.isKeyword('SECONDS')) throw new PatternError('expected SECONDS after WITHIN n');
+      this.position++;
+      return 'WITHIN';
+    }
+    if (this.isKeyword('REPEATS')) {
+      this.position++;
+      this.expectType('number', 'after REPEATS');
+      if (!this.isKeyword('TIMES')) throw new PatternError('expected TIMES after REPEATS n');
+      this.position++;
+      return 'REPEATS';
+    }
+    if (this.isKeyword('START')) {
+      this.position++;
+      this.expectType('typed', "(t'…') after START");
+      if (!this.isKeyword('STOP')) throw new PatternError('expected STOP after START');
+      this.position++;
+      this.expectType('typed', "(t'…') after STOP");
+      return 'START';
+    }
     return null;
-  };
-  const parseComparisonList = (): string | null => {
-    const first = parseComparison();
-    if (first) return first;
-    for (;;) {
-      const next = peek();
-      if (next?.kind !== 'word' || !['AND', 'OR'].includes(next.text.toUpperCase())) return null;
-      position++;
-      const error = parseComparison();
-      if (error) return error;
+  }
+
+  private expectType(type: TokenType, context: string): Token {
+    const token = this.peek();
+    if (token?.type !== type)
+      throw new PatternError(`expected a ${type} ${context}, found ${this.describe()}`);
+    this.position++;
+    return token;
+  }
+
+  private comparisonOr(): ComparisonExpression {
+    const operands = [this.comparisonAnd()];
+    while (this.isKeyword('OR')) {
+      this.position++;
+      operands.push(this.comparisonAnd());
     }
-  };
-  const parseObservation = (): string | null => {
-    const token = peek();
-    if (token?.kind === 'lparen') {
-      position++;
-      const error = parseExpression();
-      if (error) return error;
-      if (peek()?.kind !== 'rparen') return 'missing )';
-      position++;
-      return null;
+    return operands.length === 1 ? operands[0]! : { type: 'or', operands };
+  }
+
+  private comparisonAnd(): ComparisonExpression {
+    const operands = [this.propositionTest()];
+    while (this.isKeyword('AND')) {
+      this.position++;
+      operands.push(this.propositionTest());
     }
-    if (token?.kind !== 'lbracket') return 'expected [';
-    position++;
-    const error = parseComparisonList();
-    if (error) return error;
-    if (peek()?.kind !== 'rbracket') return 'expected ]';
-    position++;
-    const qualifier = peek();
-    if (
-      qualifier?.kind === 'word' &&
-      ['WITHIN', 'REPEATS', 'START', 'STOP'].includes(qualifier.text.toUpperCase())
+    return operands.length === 1 ? operands[0]! : { type: 'and', operands };
+  }
+
+  private propositionTest(): ComparisonExpression {
+    if (this.isPunct('(')) {
+      this.position++;
+      const inner = this.comparisonOr();
+      this.expectPunct(')', 'to close the comparison group');
+      return inner;
+    }
+    const start = this.peek()?.start ?? this.pattern.length;
+    if (this.isKeyword('EXISTS')) {
+      this.position++;
+      const { objectType, path } = this.objectPath();
+      return this.record({ objectType, path, operator: 'EXISTS', negated: false, literal: null }, start);
+    }
+    const { objectType, path } = this.objectPath();
+    let negated = false;
+    if (this.isKeyword('NOT')) {
+      negated = true;
+      this.position++;
+    }
+    const token = this.peek();
+    let operator: ComparisonOperator;
+    if (token?.type === 'op') {
+      operator = token.text as ComparisonOperator;
+    } else if (
+      token?.type === 'ident' &&
+      ['LIKE', 'MATCHES', 'IN', 'ISSUBSET', 'ISSUPERSET'].includes(token.text.toUpperCase())
     ) {
-      return `qualifier ${qualifier.text.toUpperCase()} is not supported`;
+      operator = token.text.toUpperCase() as ComparisonOperator;
+    } else {
+      throw new PatternError(
+        `expected a comparison operator after ${objectType}:${path.join('.')}, found ${this.describe()}`,
+      );
     }
-    return null;
-  };
-  const parseExpression = (): string | null => {
-    const first = parseObservation();
-    if (first) return first;
+    this.position++;
+    const literal = operator === 'IN' ? this.setLiteral() : this.literal();
+    return this.record({ objectType, path, operator, negated, literal }, start);
+  }
+
+  private record(comparison: Omit<Comparison, 'source'>, start: number): ComparisonExpression {
+    const end = this.tokens[this.position - 1]?.end ?? this.pattern.length;
+    const full: Comparison = { ...comparison, source: this.pattern.slice(start, end) };
+    this.comparisons.push(full);
+    return { type: 'comparison', comparison: full };
+  }
+
+  // objectPath := objectType ':' component ('.' component | '[' (int | '*') ']')*
+  private objectPath(): { objectType: string; path: string[] } {
+    const type = this.peek();
+    if (type?.type !== 'ident') throw new PatternError(`expected an object type, found ${this.describe()}`);
+    this.position++;
+    this.expectPunct(':', `after object type ${type.text}`);
+    const path = [this.pathComponent()];
     for (;;) {
-      const next = peek();
-      if (next?.kind !== 'word') return null;
-      const word = next.text.toUpperCase();
-      if (word === 'FOLLOWEDBY') return 'FOLLOWEDBY is not supported';
-      if (word !== 'AND' && word !== 'OR') return `unexpected ${next.text}`;
-      position++;
-      const error = parseObservation();
-      if (error) return error;
+      if (this.isPunct('.')) {
+        this.position++;
+        path.push(this.pathComponent());
+      } else if (this.isPunct('[') && (this.peek(1)?.type === 'number' || this.peek(1)?.text === '*')) {
+        path.push(`[${this.peek(1)!.text}]`);
+        this.position += 2;
+        this.expectPunct(']', 'to close the list index');
+      } else {
+        return { objectType: type.text, path };
+      }
     }
-  };
-  const error = parseExpression();
-  if (error) return fail(error);
-  if (position !== tokens.length) return fail('unexpected text after the pattern');
-  return { ok: true, comparisons };
+  }
+
+  private pathComponent(): string {
+    const token = this.peek();
+    if (token?.type === 'ident' || token?.type === 'string') {
+      this.position++;
+      return token.value;
+    }
+    throw new PatternError(`expected a property name, found ${this.describe()}`);
+  }
+
+  private literal(): Literal {
+    const token = this.peek();
+    if (!token) throw new PatternError('expected a value, found the end of the pattern');
+    this.position++;
+    switch (token.type) {
+      case 'string':
+        return { type: 'string', value: token.value };
+      case 'number':
+        return { type: 'number', value: Number(token.text) };
+      case 'typed':
+        return { type: LITERAL_TYPE[token.text as keyof typeof LITERAL_TYPE], value: token.value };
+      case 'ident': {
+        const word = token.text.toLowerCase();
+        if (word === 'true' || word === 'false') return { type: 'boolean', value: word === 'true' };
+        break;
+      }
+      default:
+        break;
+    }
+    throw new PatternError(`expected a value, found ${JSON.stringify(token.text)}`);
+  }
+
+  private setLiteral(): Literal {
+    this.expectPunct('(', 'to open the set after IN');
+    const values = [this.literal()];
+    while (this.isPunct(',')) {
+      this.position++;
+      values.push(this.literal());
+    }
+    this.expectPunct(')', 'to close the set');
+    return { type: 'set', values };
+  }
+}
+
+/** Parses a STIX pattern; on failure the message says what and where (character offset). */
+export function parseStixPattern(pattern: string): PatternResult {
+  try {
+    const parser = new Parser(pattern, tokenize(pattern));
+    const expression = parser.parse();
+    return { ok: true, expression, comparisons: parser.comparisons, temporal: parser.temporal };
+  } catch (error) {
+    if (error instanceof PatternError)
+      return { ok: false, message: `invalid STIX pattern: ${error.message}` };
+    throw error;
+  }
+}
+
+/** `file:hashes.'SHA-256'` style rendering of a comparison's object path. */
+export function renderPath(comparison: Pick<Comparison, 'objectType' | 'path'>): string {
+  let text = `${comparison.objectType}:`;
+  comparison.path.forEach((component, index) => {
+    if (component.startsWith('[')) text += component;
+    else {
+      const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(component) ? component : `'${component}'`;
+      text += index === 0 ? quoted : `.${quoted}`;
+    }
+  });
+  return text;
 }

@@ -1,20 +1,31 @@
+import { detectKind } from '../canonicalize.js';
+import { hashKindOfStixName, kindOfStixProperty } from '../kinds.js';
 import type { IndicatorKind, Tlp } from '../model.js';
 import {
+  asBuffer,
+  asString,
+  asStrings,
+  mostRestrictive,
   type ParseContext,
   parseDate,
+  parseJsonMessage,
   parseTlp,
   type ReportMeta,
   ResultBuilder,
   validConfidence,
 } from './common.js';
-import { type Comparison, parseStixPattern } from './stix-pattern.js';
+import { type Comparison, parseStixPattern, renderPath } from './stix-pattern.js';
 
 export interface StixFormat {
   type: 'stix';
 }
 
-/** The standard TLP marking definitions: STIX 2.1 (TLP 1.0) and the TLP 2.0 extension. */
-const STANDARD_TLP_MARKINGS: Record<string, Tlp> = {
+/**
+ * The standard TLP marking definitions, referenced by id without being in
+ * the bundle: STIX 2.0/2.1 (TLP 1.0 WHITE/GREEN/AMBER/RED) and the TLP 2.0
+ * ones from the OASIS TLP 2.0 extension (CLEAR … AMBER+STRICT … RED).
+ */
+export const STANDARD_TLP_MARKINGS: Readonly<Record<string, Tlp>> = {
   'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'clear',
   'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'green',
   'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'amber',
@@ -26,192 +37,244 @@ const STANDARD_TLP_MARKINGS: Record<string, Tlp> = {
   'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'red',
 };
 
-const HASH_KIND: Record<string, IndicatorKind> = {
-  md5: 'md5',
-  'sha-1': 'sha1',
-  sha1: 'sha1',
-  'sha-256': 'sha256',
-  sha256: 'sha256',
-  'sha-512': 'sha512',
-  sha512: 'sha512',
-};
+/**
+ * Cyber-observable object types Dragnet has no kind for. A bare one in a
+ * bundle is an observable Dragnet cannot index: a reject, not silence.
+ * Everything else that is not an indicator or a supported SCO (reports,
+ * attack patterns, identities, relationships, malware, marking definitions…)
+ * is context and deliberately ignored.
+ */
+const UNSUPPORTED_SCO_TYPES = new Set([
+  'artifact',
+  'autonomous-system',
+  'directory',
+  'email-message',
+  'mac-addr',
+  'mutex',
+  'network-traffic',
+  'process',
+  'software',
+  'user-account',
+  'windows-registry-key',
+  'x509-certificate',
+]);
 
-type StixObject = Record<string, unknown> & { type?: unknown; id?: unknown };
+/** Objects an `indicates` relationship may point at whose names are threat names. */
+const THREAT_TYPES = new Set(['malware', 'intrusion-set', 'threat-actor', 'campaign', 'tool']);
 
-/** The kind a comparison's object path denotes, or why it has none. */
-function kindOf(comparison: Comparison): IndicatorKind | null | string {
-  const { objectType, path, value } = comparison;
-  switch (objectType) {
-    case 'ipv4-addr':
-      return path === 'value' ? (value.includes('/') ? 'cidr' : 'ipv4') : `${objectType}:${path}`;
-    case 'ipv6-addr':
-      return path === 'value' ? (value.includes('/') ? 'cidr' : 'ipv6') : `${objectType}:${path}`;
-    case 'domain-name':
-      return path === 'value' ? 'domain' : `${objectType}:${path}`;
-    case 'url':
-      return path === 'value' ? 'url' : `${objectType}:${path}`;
-    case 'email-addr':
-      return path === 'value' ? 'email' : `${objectType}:${path}`;
-    case 'email-message':
-      return path === 'from_ref.value' || path === 'sender_ref.value' ? 'email' : `${objectType}:${path}`;
-    case 'file': {
-      const match = /^hashes\.'?([^']+)'?$/.exec(path);
-      return (match && HASH_KIND[match[1]!.toLowerCase()]) || `${objectType}:${path}`;
-    }
-    default:
-      return `${objectType}:${path}`;
-  }
+type StixObject = Record<string, unknown>;
+
+/** What the bundle as a whole says about its objects: markings, authors, indicated threats. */
+interface BundleContext {
+  tlpOfMarking(id: string): Tlp | null;
+  authorOf(id: string): string | null;
+  threatNamesOf(indicatorId: string): string[];
 }
 
-const asString = (value: unknown) => (typeof value === 'string' ? value : null);
-const asStrings = (value: unknown) =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-
-/**
- * STIX 2.0 and 2.1 bundles: `indicator` objects (pattern reduced to its
- * observables) and bare SCOs (ipv4-addr, ipv6-addr, domain-name, url,
- * email-addr, file with hashes). Other objects — reports, attack patterns,
- * identities, relationships, malware — carry no observable and are read only
- * for context (TLP markings, malware names); they are not rejects.
- */
-export function parseStix(bytes: Buffer, _format: StixFormat, context: ParseContext): ResultBuilder {
-  const result = new ResultBuilder(context);
-  let bundle: unknown;
-  try {
-    bundle = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    result.reject('invalid_json', `not JSON: ${(error as Error).message}`, null, 'message');
-    return result;
-  }
-  const objects = (bundle as { objects?: unknown })?.objects;
-  if (!Array.isArray(objects)) {
-    result.reject('invalid_structure', 'not a STIX bundle: no "objects" array', null, 'message');
-    return result;
-  }
+function bundleContext(objects: unknown[]): BundleContext {
   const byId = new Map<string, StixObject>();
-  for (const object of objects)
-    if (object && typeof object === 'object' && typeof (object as StixObject).id === 'string')
-      byId.set((object as StixObject).id as string, object as StixObject);
-  const tlpOfMarking = (id: string): Tlp | null => {
-    if (STANDARD_TLP_MARKINGS[id]) return STANDARD_TLP_MARKINGS[id]!;
-    const marking = byId.get(id);
-    if (!marking) return null;
-    const definition = marking.definition as { tlp?: unknown } | undefined;
-    const name = asString(definition?.tlp) ?? asString(marking.name);
-    return name ? parseTlp(name) : null;
-  };
-  const threatNamesOf = new Map<string, Set<string>>();
-  for (const object of objects as StixObject[]) {
+  for (const object of objects) {
+    const id = asString((object as StixObject | null)?.id);
+    if (id) byId.set(id, object as StixObject);
+  }
+  const threatNames = new Map<string, Set<string>>();
+  for (const object of objects as (StixObject | null)[]) {
     if (object?.type !== 'relationship' || object.relationship_type !== 'indicates') continue;
     const target = byId.get(String(object.target_ref));
     const name = asString(target?.name);
-    if (
-      !name ||
-      !['malware', 'intrusion-set', 'threat-actor', 'campaign', 'tool'].includes(String(target?.type))
-    )
-      continue;
-    const names = threatNamesOf.get(String(object.source_ref)) ?? new Set<string>();
-    names.add(name);
-    threatNamesOf.set(String(object.source_ref), names);
+    if (!name || !THREAT_TYPES.has(String(target?.type))) continue;
+    const source = String(object.source_ref);
+    threatNames.set(source, (threatNames.get(source) ?? new Set()).add(name));
   }
+  return {
+    tlpOfMarking(id) {
+      const standard = STANDARD_TLP_MARKINGS[id];
+      if (standard) return standard;
+      // STIX 2.0 style: `{"definition_type": "tlp", "definition": {"tlp": "amber"}}` inside the bundle.
+      const marking = byId.get(id);
+      if (!marking) return null;
+      const definition = marking.definition as { tlp?: unknown } | undefined;
+      const name =
+        asString(definition?.tlp) ??
+        (marking.definition_type === 'tlp' || /^tlp:/i.test(String(marking.name))
+          ? asString(marking.name)
+          : null);
+      return name ? parseTlp(name) : null;
+    },
+    authorOf(id) {
+      const identity = byId.get(id);
+      return asString(identity?.name) ?? id;
+    },
+    threatNamesOf(indicatorId) {
+      return [...(threatNames.get(indicatorId) ?? [])].sort();
+    },
+  };
+}
+
+/** Common metadata of any object: markings, author, id. */
+function objectMeta(object: StixObject, bundle: BundleContext): ReportMeta {
+  const recordId = asString(object.id);
+  const tlp = mostRestrictive(
+    asStrings(object.object_marking_refs)
+      .map((id) => bundle.tlpOfMarking(id))
+      .filter((level): level is Tlp => level !== null),
+  );
+  const author = asString(object.created_by_ref);
+  return {
+    recordId,
+    tlp,
+    // The model has no author field; a tag keeps who said it searchable.
+    tags: author ? [`stix:created_by=${bundle.authorOf(author)}`] : [],
+  };
+}
+
+/**
+ * STIX 2.0 and 2.1 bundles (a lone object or an array of objects too):
+ * `indicator` objects reduced to their observables (one indicator per
+ * supported `=` comparison; everything else in the pattern a reject naming
+ * it) and bare SCOs (ipv4-addr, ipv6-addr, domain-name, url, email-addr,
+ * file with hashes). See UNSUPPORTED_SCO_TYPES for what else happens.
+ */
+export function parseStix(
+  bytes: Buffer | Uint8Array,
+  _format: StixFormat,
+  context: ParseContext,
+): ResultBuilder {
+  const result = new ResultBuilder(context);
+  const document = parseJsonMessage(asBuffer(bytes), result);
+  if (document === undefined) return result;
+  const objects = objectsOf(document);
+  if (!objects) {
+    result.reject('invalid_structure', 'not a STIX bundle: no "objects" array', null, 'message');
+    return result;
+  }
+  const bundle = bundleContext(objects);
   objects.forEach((raw, index) => {
-    const object = raw as StixObject;
-    const location = `objects[${index}]${typeof object?.id === 'string' ? ` ${object.id}` : ''}`;
-    if (!object || typeof object !== 'object')
-      return result.reject('invalid_structure', 'bundle entry is not an object', null, location);
-    const recordId = asString(object.id);
-    const markings = asStrings(object.object_marking_refs)
-      .map(tlpOfMarking)
-      .filter((tlp): tlp is Tlp => tlp !== null);
-    const tlp = markings.length > 0 ? markings.sort((a, b) => TLP_RANK[b] - TLP_RANK[a])[0]! : null;
-    if (object.type === 'indicator') {
-      if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
-        return result.reject(
-          'unsupported_pattern',
-          `pattern_type ${JSON.stringify(object.pattern_type)} is not STIX patterning`,
-          asString(object.pattern),
-          location,
-        );
-      }
-      const pattern = asString(object.pattern);
-      if (!pattern) return result.reject('invalid_structure', 'indicator without a pattern', null, location);
-      const parsed = parseStixPattern(pattern);
-      if (!parsed.ok)
-        return result.reject(
-          'unsupported_pattern',
-          `${parsed.message}: ${pattern.slice(0, 160)}`,
-          pattern,
-          location,
-        );
-      const firstSeen = parseDate(object.valid_from);
-      const lastSeen = parseDate(object.modified ?? object.valid_from);
-      const validUntil = parseDate(object.valid_until);
-      if (firstSeen === 'invalid' || lastSeen === 'invalid' || validUntil === 'invalid') {
-        return result.reject(
-          'invalid_date',
-          'unreadable valid_from, modified or valid_until',
-          pattern,
-          location,
-        );
-      }
-      const confidence = validConfidence(object.confidence);
-      if (confidence === 'invalid')
-        return result.reject(
-          'invalid_confidence',
-          'confidence must be an integer from 0 to 100',
-          pattern,
-          location,
-        );
-      const references = Array.isArray(object.external_references)
-        ? (object.external_references as { url?: unknown }[])
-        : [];
-      const meta: ReportMeta = {
-        firstSeen,
-        lastSeen,
-        validUntil,
-        confidence,
-        tlp,
-        tags: [...asStrings(object.labels), ...asStrings(object.indicator_types)],
-        threatNames: [...(threatNamesOf.get(recordId ?? '') ?? [])].sort(),
-        description: asString(object.description) ?? asString(object.name),
-        reference: references.map((reference) => asString(reference.url)).find((url) => url !== null) ?? null,
-        recordId,
-      };
-      parsed.comparisons.forEach((comparison, position) => {
-        const kind = kindOf(comparison);
-        const where = parsed.comparisons.length > 1 ? `${location} comparison ${position + 1}` : location;
-        if (typeof kind === 'string' && !isKind(kind)) {
-          result.reject(
-            'unsupported_pattern',
-            `no supported observable for ${kind}`,
-            comparison.value,
-            where,
-          );
-        } else {
-          result.add(kind as IndicatorKind, comparison.value, meta, where);
-        }
-      });
-      return;
+    const object = raw as StixObject | null;
+    if (!object || typeof object !== 'object' || Array.isArray(object)) {
+      return result.reject('invalid_structure', 'bundle entry is not an object', null, `objects[${index}]`);
     }
-    addBareObservable(result, object, { tlp, recordId }, location);
+    const id = asString(object.id);
+    const location = id ? `objects[${index}] ${id}` : `objects[${index}]`;
+    if (object.type === 'indicator') return addIndicator(result, object, bundle, location);
+    addBareObservable(result, object, objectMeta(object, bundle), location);
   });
   return result;
 }
 
-const TLP_RANK: Record<Tlp, number> = { clear: 0, green: 1, amber: 2, 'amber+strict': 3, red: 4 };
-const KINDS = new Set<string>([
-  'ipv4',
-  'ipv6',
-  'cidr',
-  'domain',
-  'url',
-  'email',
-  'md5',
-  'sha1',
-  'sha256',
-  'sha512',
-]);
-const isKind = (value: string): value is IndicatorKind => KINDS.has(value);
+/** A bundle's objects; a bare array of objects or one lone STIX object are accepted too. */
+function objectsOf(document: unknown): unknown[] | null {
+  if (Array.isArray(document)) return document;
+  if (!document || typeof document !== 'object') return null;
+  const record = document as StixObject;
+  if (Array.isArray(record.objects)) return record.objects;
+  const isStixObject = typeof record.type === 'string' && /^[a-z0-9-]+--/.test(String(record.id));
+  return isStixObject && record.type !== 'bundle' ? [record] : null;
+}
+
+function addIndicator(
+  result: ResultBuilder,
+  object: StixObject,
+  bundle: BundleContext,
+  location: string,
+): void {
+  const pattern = asString(object.pattern);
+  if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
+    return result.reject(
+      'unsupported_pattern',
+      `pattern_type ${JSON.stringify(object.pattern_type)} is not STIX patterning`,
+      pattern,
+      location,
+    );
+  }
+  if (!pattern) return result.reject('invalid_structure', 'indicator without a pattern', null, location);
+  const parsed = parseStixPattern(pattern);
+  if (!parsed.ok) return result.reject('unsupported_pattern', parsed.message, pattern, location);
+  if (parsed.temporal.length > 0) {
+    // A sequence or time window is only an indicator as a whole: its parts alone would match far too much.
+    return result.reject(
+      'unsupported_pattern',
+      `pattern uses ${[...new Set(parsed.temporal)].join(', ')}: temporal patterns are not reducible to observables`,
+      pattern,
+      location,
+    );
+  }
+  const firstSeen = parseDate(object.valid_from);
+  const lastSeen = parseDate(object.modified ?? object.valid_from);
+  const validUntil = parseDate(object.valid_until);
+  if (firstSeen === 'invalid' || lastSeen === 'invalid' || validUntil === 'invalid') {
+    return result.reject('invalid_date', 'unreadable valid_from, modified or valid_until', pattern, location);
+  }
+  const confidence = validConfidence(object.confidence);
+  if (confidence === 'invalid') {
+    return result.reject(
+      'invalid_confidence',
+      'confidence must be an integer from 0 to 100',
+      pattern,
+      location,
+    );
+  }
+  const common = objectMeta(object, bundle);
+  const references = Array.isArray(object.external_references)
+    ? (object.external_references as { url?: unknown }[])
+    : [];
+  const name = asString(object.name);
+  const description = asString(object.description);
+  const meta: ReportMeta = {
+    ...common,
+    firstSeen,
+    lastSeen,
+    validUntil,
+    confidence,
+    // 2.0 `labels` are the indicator types; 2.1 has `indicator_types` and free `labels`.
+    tags: [
+      ...new Set([...asStrings(object.labels), ...asStrings(object.indicator_types), ...(common.tags ?? [])]),
+    ],
+    threatNames: bundle.threatNamesOf(common.recordId ?? ''),
+    description:
+      name && description && name !== description ? `${name}: ${description}` : (description ?? name),
+    reference: references.map((reference) => asString(reference.url)).find((url) => url !== null) ?? null,
+  };
+  const many = parsed.comparisons.length > 1;
+  parsed.comparisons.forEach((comparison, position) => {
+    const where = many ? `${location} comparison ${position + 1}` : location;
+    const kind = indexableKind(comparison);
+    if (typeof kind === 'string' && kind.startsWith('!')) {
+      result.reject('unsupported_pattern', kind.slice(1), comparisonValue(comparison), where);
+    } else {
+      result.add(kind as IndicatorKind, comparisonValue(comparison) ?? '', meta, where);
+    }
+  });
+}
+
+function comparisonValue(comparison: Comparison): string | null {
+  const { literal } = comparison;
+  if (!literal) return null;
+  if (literal.type === 'set')
+    return literal.values.map((value) => String('value' in value ? value.value : '')).join(', ');
+  return String(literal.value);
+}
+
+/** The kind of a comparison Dragnet can index, or `!reason` when it cannot. */
+function indexableKind(comparison: Comparison): IndicatorKind | `!${string}` {
+  const where = renderPath(comparison);
+  if (comparison.operator !== '=' || comparison.negated) {
+    return `!operator ${comparison.negated ? 'NOT ' : ''}${comparison.operator} on ${where} is not an observable (only = is)`;
+  }
+  if (comparison.literal?.type !== 'string') {
+    return `!${where} is compared with a ${comparison.literal?.type ?? 'missing'} value, not a string`;
+  }
+  const value = comparison.literal.value;
+  const kind = kindOfStixProperty(comparison.objectType, comparison.path, value);
+  if (kind) return kind;
+  // `network-traffic:dst_ref.value` is how many producers write "connects to this C2 address".
+  if (comparison.objectType === 'network-traffic' && comparison.path.join('.') === 'dst_ref.value') {
+    const detected = detectKind(value);
+    if (detected === 'ipv4' || detected === 'ipv6' || detected === 'cidr' || detected === 'domain')
+      return detected;
+  }
+  return `!no supported observable for ${where}`;
+}
 
 function addBareObservable(
   result: ResultBuilder,
@@ -219,39 +282,34 @@ function addBareObservable(
   meta: ReportMeta,
   location: string,
 ): void {
-  const value = asString(object.value);
-  switch (object.type) {
-    case 'ipv4-addr':
-    case 'ipv6-addr':
-      if (value === null)
-        return result.reject('invalid_structure', `${object.type} without a value`, null, location);
-      return result.add(
-        value.includes('/') ? 'cidr' : object.type === 'ipv4-addr' ? 'ipv4' : 'ipv6',
-        value,
-        meta,
+  const type = String(object.type);
+  if (type === 'file') {
+    const hashes = (object.hashes ?? {}) as Record<string, unknown>;
+    const entries = Object.entries(hashes).filter(([name]) => hashKindOfStixName(name) !== null);
+    if (entries.length === 0)
+      return result.reject(
+        'unsupported_type',
+        'file object without an MD5, SHA-1, SHA-256 or SHA-512 hash',
+        null,
         location,
       );
-    case 'domain-name':
-    case 'url':
-    case 'email-addr':
-      if (value === null)
-        return result.reject('invalid_structure', `${object.type} without a value`, null, location);
-      return result.add(
-        object.type === 'domain-name' ? 'domain' : object.type === 'url' ? 'url' : 'email',
-        value,
-        meta,
-        location,
-      );
-    case 'file': {
-      const hashes = (object.hashes ?? {}) as Record<string, unknown>;
-      const entries = Object.entries(hashes).filter(([name]) => HASH_KIND[name.toLowerCase()]);
-      if (entries.length === 0)
-        return result.reject('unsupported_type', 'file object without a supported hash', null, location);
-      for (const [name, hash] of entries)
-        result.add(HASH_KIND[name.toLowerCase()]!, String(hash), meta, `${location} hashes.${name}`);
-      return;
+    for (const [name, hash] of entries) {
+      result.add(hashKindOfStixName(name)!, String(hash), meta, `${location} hashes.${name}`);
     }
-    default:
-      return;
+    return;
+  }
+  const value = asString(object.value);
+  const kind = kindOfStixProperty(type, ['value'], value ?? '');
+  if (kind) {
+    if (value === null) return result.reject('invalid_structure', `${type} without a value`, null, location);
+    return result.add(kind, value, meta, location);
+  }
+  if (UNSUPPORTED_SCO_TYPES.has(type)) {
+    result.reject(
+      'unsupported_type',
+      `STIX ${type} objects are not indexed`,
+      asString(object.value) ?? asString(object.name),
+      location,
+    );
   }
 }
