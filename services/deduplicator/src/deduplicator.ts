@@ -111,6 +111,9 @@ export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandl
             logger: deps.logger,
             isStopping: deps.isStopping,
             heartbeat,
+            refresh: async () => {
+              await deps.elasticsearch.indices.refresh({ index: deps.index });
+            },
           }),
         async () => {
           if (deps.isStopping()) throw new Error('stopping while another instance recovers the merge cache');

@@ -4,8 +4,12 @@ import type { Logger } from '@dragnet/logger';
 import { documentToState, type MergeState } from '@dragnet/merge';
 
 /**
- * Reads states the cache does not have from the index. `mget` is real-time
- * (it sees indexed but unrefreshed documents), so no refresh is needed.
+ * Reads states the cache does not have from the index, without real-time
+ * gets: a real-time get of a document not yet refreshed makes Elasticsearch
+ * refresh the shard, and on first ingest every indicator is a cache miss.
+ * Searchable data is enough because a state is missing from the cache only
+ * if it was lost (recovery drained the indexer and refreshed the index before
+ * any read) or expired after its TTL (indexed and refreshed long before).
  */
 export async function statesFromIndex(
   client: Client,
@@ -17,6 +21,7 @@ export async function statesFromIndex(
   const response = await client.mget<Record<string, unknown>>({
     index,
     ids,
+    realtime: false,
     _source_excludes: ['event', 'threat', 'related', 'tags'],
   });
   for (const doc of response.docs) {
@@ -33,6 +38,8 @@ export interface DrainSettings {
   pollMs?: number;
   isStopping(): boolean;
   heartbeat(): Promise<void>;
+  /** Makes everything indexed so far searchable (state reads are not real-time). */
+  refresh(): Promise<void>;
 }
 
 /**
@@ -62,6 +69,7 @@ export async function waitForIndexerToDrain(settings: DrainSettings): Promise<vo
       await settings.heartbeat();
       await new Promise((resolve) => setTimeout(resolve, settings.pollMs ?? 250));
     }
+    await settings.refresh();
     settings.logger.info(
       { waitedMs: Date.now() - started },
       'indexer drained; recovering merge state from the index',
