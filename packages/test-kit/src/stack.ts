@@ -11,7 +11,7 @@ export const stack = parseConfig(z.object({ ...KAFKA_ENV, ...ELASTICSEARCH_ENV, 
 
 export const testLogger = createLogger({
   service: 'test',
-  level: process.env.TEST_LOG_LEVEL ?? 'warn',
+  level: process.env.TEST_LOG_LEVEL ?? 'error',
   pretty: false,
 });
 
