@@ -1,5 +1,5 @@
 import { ELASTICSEARCH_ENV, KAFKA_ENV, LOG_ENV, loadConfig, REDIS_ENV } from '@dragnet/config';
-import { createElasticsearchClient } from '@dragnet/elasticsearch';
+import { elasticsearchFromConfig } from '@dragnet/elasticsearch';
 import { createKafka } from '@dragnet/kafka';
 import { createLogger } from '@dragnet/logger';
 import { loadRegistry } from '@dragnet/partners';
@@ -19,7 +19,7 @@ export function createCliContext() {
   const config = loadConfig(cliEnv.extend({ LOG_LEVEL: LOG_ENV.LOG_LEVEL.default('warn') }));
   const logger = createLogger({ service: 'cli', level: config.LOG_LEVEL, pretty: false });
   let kafka: ReturnType<typeof createKafka> | undefined;
-  let elasticsearch: ReturnType<typeof createElasticsearchClient> | undefined;
+  let elasticsearch: ReturnType<typeof elasticsearchFromConfig> | undefined;
   let redis: ReturnType<typeof createRedis> | undefined;
   return {
     config,
@@ -30,12 +30,7 @@ export function createCliContext() {
       return kafka;
     },
     elasticsearch: () => {
-      elasticsearch ??= createElasticsearchClient({
-        url: config.ELASTICSEARCH_URL,
-        username: config.ELASTICSEARCH_USERNAME,
-        password: config.ELASTICSEARCH_PASSWORD,
-        apiKey: config.ELASTICSEARCH_API_KEY,
-      });
+      elasticsearch ??= elasticsearchFromConfig(config);
       return elasticsearch;
     },
     redis: () => {

@@ -46,3 +46,18 @@ export async function waitForElasticsearch(client: Client, timeoutMs = 60_000): 
     `Elasticsearch not healthy after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'health timed out')}`,
   );
 }
+
+/** The client for a service's validated `ELASTICSEARCH_*` settings (see @dragnet/config). */
+export function elasticsearchFromConfig(config: {
+  ELASTICSEARCH_URL: string;
+  ELASTICSEARCH_USERNAME?: string | undefined;
+  ELASTICSEARCH_PASSWORD?: string | undefined;
+  ELASTICSEARCH_API_KEY?: string | undefined;
+}): Client {
+  return createElasticsearchClient({
+    url: config.ELASTICSEARCH_URL,
+    username: config.ELASTICSEARCH_USERNAME,
+    password: config.ELASTICSEARCH_PASSWORD,
+    apiKey: config.ELASTICSEARCH_API_KEY,
+  });
+}

@@ -1,19 +1,5 @@
-import type { IndicatorKind, Tlp } from '@dragnet/indicators';
+import { type IndicatorKind, KINDS, type Tlp } from '@dragnet/indicators';
 import { type MergeState, mostRestrictiveTlp, type SourceState, type StatedAt } from './state.js';
-
-/** The ECS `threat.indicator.type` of each kind, and where its value goes. */
-const ECS_TYPE: Record<IndicatorKind, string> = {
-  ipv4: 'ipv4-addr',
-  ipv6: 'ipv6-addr',
-  cidr: 'ipv4-addr',
-  domain: 'domain-name',
-  url: 'url',
-  email: 'email-addr',
-  md5: 'file',
-  sha1: 'file',
-  sha256: 'file',
-  sha512: 'file',
-};
 
 export interface Scoring {
   score: number;
@@ -145,7 +131,7 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       : undefined;
   const indicator: Record<string, unknown> = {
     ...observable.indicator,
-    type: observable.ecsType ?? ECS_TYPE[state.kind],
+    type: KINDS[state.kind].ecsType(state.value),
     name: state.value,
     first_seen: iso(firstSeen),
     last_seen: iso(lastSeen),

@@ -61,3 +61,21 @@ export function createStageMetrics(service: string) {
 }
 
 export type StageMetrics = ReturnType<typeof createStageMetrics>;
+
+/** The consumer's `onBatchDone` hook: batch duration and lag per partition. */
+export function recordBatch(metrics: StageMetrics) {
+  return ({
+    topic,
+    partition,
+    durationMs,
+    lag,
+  }: {
+    topic: string;
+    partition: number;
+    durationMs: number;
+    lag: number;
+  }) => {
+    metrics.batchSeconds.observe(durationMs / 1_000);
+    metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
+  };
+}

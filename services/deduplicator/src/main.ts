@@ -2,7 +2,7 @@ import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
 import {
   concreteIndexUuid,
-  createElasticsearchClient,
+  elasticsearchFromConfig,
   ensureIndicatorIndex,
   waitForElasticsearch,
 } from '@dragnet/elasticsearch';
@@ -10,7 +10,7 @@ import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kaf
 import { loadRegistry } from '@dragnet/partners';
 import { createQueue } from '@dragnet/queue';
 import { createRedis, waitForRedis } from '@dragnet/redis';
-import { runService } from '@dragnet/runtime';
+import { recordBatch, runService } from '@dragnet/runtime';
 import { deduplicatorEnv } from './config.js';
 import { createDeduplicator } from './deduplicator.js';
 import { currentProviderVersions, scoreWith } from './scoring.js';
@@ -32,12 +32,7 @@ await runService({
     const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-deduplicator' });
     shutdown.register('redis', () => void redis.disconnect());
     await waitForRedis(redis);
-    const elasticsearch = createElasticsearchClient({
-      url: config.ELASTICSEARCH_URL,
-      username: config.ELASTICSEARCH_USERNAME,
-      password: config.ELASTICSEARCH_PASSWORD,
-      apiKey: config.ELASTICSEARCH_API_KEY,
-    });
+    const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
     await waitForElasticsearch(elasticsearch);
     await ensureIndicatorIndex(elasticsearch);
@@ -72,10 +67,7 @@ await runService({
       topics: [TOPICS.canonical],
       partitionsConsumedConcurrently: config.DEDUPLICATOR_CONCURRENCY,
       handler: deduplicator.handle,
-      onBatchDone: ({ topic, partition, durationMs, lag }) => {
-        metrics.batchSeconds.observe(durationMs / 1_000);
-        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
-      },
+      onBatchDone: recordBatch(metrics),
     });
     shutdown.register('consumer', async () => {
       stopping = true;

@@ -1,12 +1,8 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
-import {
-  createElasticsearchClient,
-  ensureIndicatorIndex,
-  waitForElasticsearch,
-} from '@dragnet/elasticsearch';
+import { elasticsearchFromConfig, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
 import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
-import { runService } from '@dragnet/runtime';
+import { recordBatch, runService } from '@dragnet/runtime';
 import { indexerEnv } from './config.js';
 import { createIndexer } from './indexer.js';
 
@@ -23,12 +19,7 @@ await runService({
       clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-indexer',
       logger,
     });
-    const elasticsearch = createElasticsearchClient({
-      url: config.ELASTICSEARCH_URL,
-      username: config.ELASTICSEARCH_USERNAME,
-      password: config.ELASTICSEARCH_PASSWORD,
-      apiKey: config.ELASTICSEARCH_API_KEY,
-    });
+    const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
     await waitForElasticsearch(elasticsearch);
     await ensureIndicatorIndex(elasticsearch);
@@ -53,10 +44,7 @@ await runService({
       partitionsConsumedConcurrently: config.INDEXER_CONCURRENCY,
       maxBytesPerPartition: 4_194_304,
       handler: indexer.handle,
-      onBatchDone: ({ topic, partition, durationMs, lag }) => {
-        metrics.batchSeconds.observe(durationMs / 1_000);
-        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
-      },
+      onBatchDone: recordBatch(metrics),
     });
     shutdown.register('consumer', async () => {
       stopping = true;

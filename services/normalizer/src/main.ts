@@ -2,7 +2,7 @@ import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS } from '@dragnet/contracts';
 import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
 import { loadRegistry } from '@dragnet/partners';
-import { runService } from '@dragnet/runtime';
+import { recordBatch, runService } from '@dragnet/runtime';
 import { normalizerEnv } from './config.js';
 import { normalizeBatch } from './normalize.js';
 
@@ -36,10 +36,7 @@ await runService({
         metrics.recordsOut.inc({ target: 'canonical' }, batch.indicators);
         for (const [reason, count] of batch.rejectsByReason) metrics.rejected.inc({ reason }, count);
       },
-      onBatchDone: ({ topic, partition, durationMs, lag }) => {
-        metrics.batchSeconds.observe(durationMs / 1_000);
-        metrics.consumerLag.set({ topic, partition: String(partition) }, lag);
-      },
+      onBatchDone: recordBatch(metrics),
     });
     running = true;
     shutdown.register('consumer', async () => {
