@@ -42,6 +42,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 export type { Job, Queue, Worker } from 'bullmq';
+/** For waiting on job results (tests, CLI). */
+export { QueueEvents } from 'bullmq';
 
 /** The queue of a catalog entry, under its (namespaced) name from the contracts. */
 export function createQueue<Q extends QueueName>(
@@ -87,8 +89,13 @@ export function createWorker<Q extends QueueName>(
     stalledInterval: settings.stalledIntervalMs ?? 30_000,
     maxStalledCount: 2,
     settings: {
-      backoffStrategy: (attemptsMade: number, type?: string) =>
-        type === 'jitter' ? backoffWithJitter(attemptsMade, BACKOFF_BASE_MS, BACKOFF_CEILING_MS) : 0,
+      backoffStrategy: (attemptsMade: number, type?: string, _error?: Error, job?: MinimalJob) => {
+        if (type !== 'jitter') return 0;
+        const backoff = job?.opts.backoff;
+        const base =
+          typeof backoff === 'object' && backoff.delay !== undefined ? backoff.delay : BACKOFF_BASE_MS;
+        return backoffWithJitter(attemptsMade, base, BACKOFF_CEILING_MS);
+      },
     },
     ...(settings.prefix ? { prefix: settings.prefix } : {}),
   };

@@ -1,2 +1,3 @@
 export * from './backoff.js';
 export * from './catalog.js';
+export * from './failed-jobs.js';

@@ -1,11 +1,10 @@
 import { loadConfig } from '@dragnet/config';
-import type { EnrichmentTarget } from '@dragnet/contracts';
 import { defaultOfflineProviders, enrichIndicator, PROVIDER_VERSIONS } from '@dragnet/enrichment';
 import { createBatchProducer, createKafka } from '@dragnet/kafka';
-import { createQueue, createWorker } from '@dragnet/queue';
+import { createQueue } from '@dragnet/queue';
 import { runService } from '@dragnet/runtime';
 import { enricherEnv } from './config.js';
-import { enrichTargets } from './enrich-batch.js';
+import { createEnrichmentWorker } from './worker.js';
 
 const config = loadConfig(enricherEnv);
 
@@ -25,21 +24,18 @@ await runService({
     // Providers (mmdb readers, warninglist indexes) are built once per process, not per job.
     const providers = defaultOfflineProviders();
     const connection = { url: config.REDIS_URL, maxRetriesPerRequest: null };
-    const worker = createWorker(
-      'enrichment',
-      async (job) => {
-        const data = job.data as { targets: EnrichmentTarget[] };
-        // Results carry the versions of the providers that produced them, not those the job asked for.
-        const records = enrichTargets(data.targets, PROVIDER_VERSIONS, (kind, value) => ({
-          ...enrichIndicator(kind, value, providers),
-        }));
-        await producer.send(records);
-        metrics.recordsIn.inc({ topic: 'enrichment-jobs' }, data.targets.length);
-        metrics.recordsOut.inc({ target: 'canonical' }, records.length);
-        return { enriched: records.length };
+    const worker = createEnrichmentWorker({
+      enrich: (kind, value) => ({ ...enrichIndicator(kind, value, providers) }),
+      versions: PROVIDER_VERSIONS,
+      producer,
+      connection,
+      concurrency: config.ENRICHER_CONCURRENCY,
+      lockDurationMs: config.ENRICHER_LOCK_MS,
+      onEnriched: (count) => {
+        metrics.recordsIn.inc({ topic: 'enrichment-jobs' }, count);
+        metrics.recordsOut.inc({ target: 'canonical' }, count);
       },
-      { connection, concurrency: config.ENRICHER_CONCURRENCY, lockDurationMs: config.ENRICHER_LOCK_MS },
-    );
+    });
     worker.on('failed', (job, error) =>
       logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'enrichment job failed'),
     );

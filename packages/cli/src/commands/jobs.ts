@@ -1,4 +1,4 @@
-import { createQueue } from '@dragnet/queue';
+import { createQueue, retryFailed } from '@dragnet/queue';
 import type { CliContext } from '../context.js';
 
 /** `dragnet jobs failed`: failed enrichment jobs with their last error. */
@@ -22,11 +22,9 @@ export async function listFailedJobs(context: CliContext): Promise<void> {
 export async function retryFailedJobs(context: CliContext, ids: string[]): Promise<number> {
   const queue = createQueue('enrichment', context.redis());
   try {
-    const failed = await queue.getFailed(0, -1);
-    const selected = ids.length > 0 ? failed.filter((job) => ids.includes(String(job.id))) : failed;
-    for (const job of selected) await job.retry('failed');
-    console.log(`retried ${selected.length} job(s)`);
-    return selected.length;
+    const count = await retryFailed(queue, ids);
+    console.log(`retried ${count} job(s)`);
+    return count;
   } finally {
     await queue.close();
   }
