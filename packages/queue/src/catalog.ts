@@ -4,6 +4,7 @@ import {
   type ConnectionOptions,
   type Job,
   type JobsOptions,
+  type MinimalJob,
   Queue,
   Worker,
   type WorkerOptions,
