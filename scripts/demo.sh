@@ -34,7 +34,8 @@ done
 
 feeds=.stack/demo-feeds
 mkdir -p "$feeds"
-dragnet feed generate --count "$COUNT" --duplicates 0.3 --seed 42 --out-dir "$feeds"
+# Sightings dated up to today, so the demo shows active (not decayed) indicators.
+dragnet feed generate --count "$COUNT" --duplicates 0.3 --seed 42 --base-date "$(date -u +%F)" --out-dir "$feeds"
 for partner in synthetic-a synthetic-b synthetic-c; do
   dragnet feed push --partner "$partner" "$feeds/$partner.csv"
 done

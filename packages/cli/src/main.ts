@@ -11,7 +11,7 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet setup [--partitions N]             create topics (from infra/partners.json) and the index
   dragnet feed push --partner P FILE…        push feed files to a partner's topic [--lines-per-message 5000]
   dragnet feed generate --out-dir DIR        synthetic feed, one CSV per partner
-        [--count 100000] [--duplicates 0.3] [--seed 42] [--partners synthetic-a,synthetic-b,synthetic-c]
+        [--count 100000] [--duplicates 0.3] [--seed 42] [--base-date YYYY-MM-DD] [--partners synthetic-a,synthetic-b,synthetic-c]
   dragnet status [--wait [--timeout S]]      consumer lag, queue depths, indexed documents
   dragnet sample                             the indexed indicator with the most partners
   dragnet dlq list [--code C] [--stage S] [--partner P]
@@ -21,6 +21,13 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet jobs retry [JOB_ID…]               re-drive failed jobs (all when none given)
 
 Connections come from KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL (see docs/configuration.md).`;
+
+function dateArgument(raw: string): number {
+  const parsed = Date.parse(`${raw}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(parsed))
+    throw new Error(`--base-date: expected YYYY-MM-DD (got ${JSON.stringify(raw)})`);
+  return parsed;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
       duplicates: { type: 'string' },
       seed: { type: 'string' },
       'out-dir': { type: 'string' },
+      'base-date': { type: 'string' },
       partitions: { type: 'string' },
       code: { type: 'string' },
       stage: { type: 'string' },
@@ -87,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
           seed: number('seed', values.seed, 42),
           partners: (values.partners ?? 'synthetic-a,synthetic-b,synthetic-c').split(','),
           outDir: values['out-dir'] ?? '.',
+          ...(values['base-date'] ? { baseTime: dateArgument(values['base-date']) } : {}),
         });
         return 0;
       case 'status':

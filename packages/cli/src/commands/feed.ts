@@ -51,7 +51,14 @@ export async function pushFeed(
  */
 export async function generateFeed(
   _context: CliContext,
-  args: { count: number; duplicates: number; seed: number; partners: string[]; outDir: string },
+  args: {
+    count: number;
+    duplicates: number;
+    seed: number;
+    partners: string[];
+    outDir: string;
+    baseTime?: number;
+  },
 ): Promise<void> {
   const streams = new Map(
     args.partners.map((partner) => [partner, createWriteStream(join(args.outDir, `${partner}.csv`))]),
@@ -63,6 +70,7 @@ export async function generateFeed(
     duplicateRatio: args.duplicates,
     seed: args.seed,
     partners: args.partners,
+    ...(args.baseTime !== undefined ? { baseTime: args.baseTime } : {}),
   })) {
     const stream = streams.get(indicator.partner)!;
     if (!stream.write(`${toCsvLine(indicator)}\n`)) await once(stream, 'drain');
