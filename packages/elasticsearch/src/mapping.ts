@@ -115,6 +115,8 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
         expired: bool,
         expires_at: date,
         suppressed: bool,
+        /** Enrichment results have been merged (false until the enricher answered). */
+        enriched: bool,
         tlp: keyword,
         threat_names: keyword,
         valid_until: date,

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 export interface OutgoingRecord {
   topic: string;
@@ -29,6 +29,8 @@ export async function createBatchProducer(
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: false,
+    // murmur2 of the key (the indicator id), as the Java client does.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   return {

@@ -180,6 +180,7 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       provider_count: sources.length,
       sources: sources.map(sourceToDocument),
       warninglists: warninglistHits,
+      enriched: state.enrichment !== null,
       enrichment: state.enrichment
         ? { ...enrichmentExtras, providers: state.enrichment.versions }
         : undefined,

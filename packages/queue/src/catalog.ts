@@ -87,7 +87,8 @@ export function createWorker<Q extends QueueName>(
     connection: settings.connection,
     concurrency: settings.concurrency,
     lockDuration: settings.lockDurationMs ?? 30_000,
-    stalledInterval: settings.stalledIntervalMs ?? 30_000,
+    // Look for stalled jobs at least as often as a lock can expire, so a killed worker's job moves on promptly.
+    stalledInterval: settings.stalledIntervalMs ?? Math.min(30_000, settings.lockDurationMs ?? 30_000),
     maxStalledCount: 2,
     settings: {
       backoffStrategy: (attemptsMade: number, type?: string, _error?: Error, job?: MinimalJob) => {
