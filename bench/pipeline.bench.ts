@@ -30,16 +30,15 @@ const LINES_PER_MESSAGE = Number(values['lines-per-message']);
 process.env.DRAGNET_NAMESPACE = `bench-${Date.now().toString(36)}`;
 
 // Imported after the namespace is set: every name below is the benchmark's own.
-const { CONSUMER_GROUPS, INDEX, TOPICS, NAMESPACE } = await import('@dragnet/contracts');
+const { CONSUMER_GROUPS, INDEX, REDIS_KEYS, TOPICS, NAMESPACE } = await import('@dragnet/contracts');
 const { deleteIndicatorIndex, ensureIndicatorIndex, indexingCount, writeVersioned } = await import(
   '@dragnet/elasticsearch'
 );
 const { generateIndicators, toCsvLine } = await import('@dragnet/feedgen');
 const { createBatchProducer, deleteTopics, ensureTopics } = await import('@dragnet/kafka');
 const { loadRegistry, planTopics } = await import('@dragnet/partners');
-const { REPO_ROOT, requireStack, startService, testElasticsearch, testKafka, uniqueName } = await import(
-  '@dragnet/test-kit'
-);
+const { REPO_ROOT, requireStack, startService, testElasticsearch, testKafka, testRedis, uniqueName } =
+  await import('@dragnet/test-kit');
 const { ResourceWatcher } = await import('./resources.js');
 
 const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c'];
@@ -354,6 +353,17 @@ await deleteTopics(
   await admin.disconnect();
 }
 await deleteIndicatorIndex(elasticsearch, INDEX);
+{
+  // The benchmark's merge states (its namespace prefix only).
+  const redis = testRedis();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_KEYS.mergeState}*`, 'COUNT', 5_000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
 
 const esCeilingRate = rate(ceilingDocuments, ceilingMs);
 const pipelineDocumentRate = rate(expectedDocuments, endToEndMs);
