@@ -46,3 +46,16 @@ export function createKafka({
 }
 
 export type { Kafka } from 'kafkajs';
+
+/** The client for a service's validated `KAFKA_*` settings; the client id defaults to `dragnet-<service>`. */
+export function kafkaFromConfig(
+  config: { KAFKA_BROKERS: string[]; KAFKA_CLIENT_ID?: string | undefined },
+  service: string,
+  logger: Logger,
+): Kafka {
+  return createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? `dragnet-${service}`,
+    logger,
+  });
+}

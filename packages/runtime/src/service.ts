@@ -15,9 +15,8 @@ export interface ServiceHandle {
 
 export interface RunServiceOptions {
   name: string;
-  logLevel: string;
-  metricsPort: number;
-  shutdownTimeoutMs: number;
+  /** The service's validated settings (`LOG_ENV` and `RUNTIME_ENV` of @dragnet/config). */
+  config: { LOG_LEVEL: string; METRICS_PORT: number; SHUTDOWN_TIMEOUT_MS: number };
   start(context: ServiceContext): Promise<ServiceHandle>;
 }
 
@@ -27,9 +26,9 @@ export interface RunServiceOptions {
  * (at-least-once delivery makes "crash and restart" safe).
  */
 export async function runService(options: RunServiceOptions): Promise<ServiceContext> {
-  const logger = createLogger({ service: options.name, level: options.logLevel });
+  const logger = createLogger({ service: options.name, level: options.config.LOG_LEVEL });
   const metrics = createStageMetrics(options.name);
-  const shutdown = new ShutdownRegistry(logger, options.shutdownTimeoutMs);
+  const shutdown = new ShutdownRegistry(logger, options.config.SHUTDOWN_TIMEOUT_MS);
   shutdown.installSignalHandlers();
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ err: reason }, 'unhandled rejection');
@@ -37,7 +36,7 @@ export async function runService(options: RunServiceOptions): Promise<ServiceCon
   });
   let handle: ServiceHandle | undefined;
   const ops = await startOpsServer({
-    port: options.metricsPort,
+    port: options.config.METRICS_PORT,
     registry: metrics.registry,
     isReady: () => !shutdown.isShuttingDown && (handle?.isReady() ?? false),
   });

@@ -6,7 +6,7 @@ import {
   ensureIndicatorIndex,
   waitForElasticsearch,
 } from '@dragnet/elasticsearch';
-import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { createBatchProducer, kafkaFromConfig, runBatchConsumer } from '@dragnet/kafka';
 import { loadRegistry } from '@dragnet/partners';
 import { createQueue } from '@dragnet/queue';
 import { createRedis, waitForRedis } from '@dragnet/redis';
@@ -19,16 +19,10 @@ const config = loadConfig(deduplicatorEnv);
 
 await runService({
   name: 'deduplicator',
-  logLevel: config.LOG_LEVEL,
-  metricsPort: config.METRICS_PORT,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  config,
   async start({ logger, metrics, shutdown }) {
     const registry = loadRegistry(config.PARTNERS_FILE);
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-deduplicator',
-      logger,
-    });
+    const kafka = kafkaFromConfig(config, 'deduplicator', logger);
     const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-deduplicator' });
     shutdown.register('redis', () => void redis.disconnect());
     await waitForRedis(redis);

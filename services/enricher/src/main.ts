@@ -1,6 +1,6 @@
 import { loadConfig } from '@dragnet/config';
 import { defaultOfflineProviders, enrichIndicator, PROVIDER_VERSIONS } from '@dragnet/enrichment';
-import { createBatchProducer, createKafka } from '@dragnet/kafka';
+import { createBatchProducer, kafkaFromConfig } from '@dragnet/kafka';
 import { createQueue } from '@dragnet/queue';
 import { runService } from '@dragnet/runtime';
 import { enricherEnv } from './config.js';
@@ -10,15 +10,9 @@ const config = loadConfig(enricherEnv);
 
 await runService({
   name: 'enricher',
-  logLevel: config.LOG_LEVEL,
-  metricsPort: config.METRICS_PORT,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  config,
   async start({ logger, metrics, shutdown }) {
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-enricher',
-      logger,
-    });
+    const kafka = kafkaFromConfig(config, 'enricher', logger);
     const producer = await createBatchProducer(kafka);
     shutdown.register('producer', () => producer.disconnect());
     // Providers (mmdb readers, warninglist indexes) are built once per process, not per job.

@@ -1,7 +1,7 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
 import { elasticsearchFromConfig, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
-import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { createBatchProducer, kafkaFromConfig, runBatchConsumer } from '@dragnet/kafka';
 import { recordBatch, runService } from '@dragnet/runtime';
 import { indexerEnv } from './config.js';
 import { createIndexer } from './indexer.js';
@@ -10,15 +10,9 @@ const config = loadConfig(indexerEnv);
 
 await runService({
   name: 'indexer',
-  logLevel: config.LOG_LEVEL,
-  metricsPort: config.METRICS_PORT,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  config,
   async start({ logger, metrics, shutdown }) {
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-indexer',
-      logger,
-    });
+    const kafka = kafkaFromConfig(config, 'indexer', logger);
     const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
     await waitForElasticsearch(elasticsearch);

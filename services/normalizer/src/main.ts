@@ -1,6 +1,6 @@
 import { loadConfig } from '@dragnet/config';
 import { CONSUMER_GROUPS } from '@dragnet/contracts';
-import { createBatchProducer, createKafka, runBatchConsumer } from '@dragnet/kafka';
+import { createBatchProducer, kafkaFromConfig, runBatchConsumer } from '@dragnet/kafka';
 import { loadRegistry } from '@dragnet/partners';
 import { recordBatch, runService } from '@dragnet/runtime';
 import { normalizerEnv } from './config.js';
@@ -10,16 +10,10 @@ const config = loadConfig(normalizerEnv);
 
 await runService({
   name: 'normalizer',
-  logLevel: config.LOG_LEVEL,
-  metricsPort: config.METRICS_PORT,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  config,
   async start({ logger, metrics, shutdown }) {
     const registry = loadRegistry(config.PARTNERS_FILE);
-    const kafka = createKafka({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID ?? 'dragnet-normalizer',
-      logger,
-    });
+    const kafka = kafkaFromConfig(config, 'normalizer', logger);
     const producer = await createBatchProducer(kafka);
     shutdown.register('producer', () => producer.disconnect());
     let running = false;
