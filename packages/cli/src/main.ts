@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
+import { createApiKey } from '@dragnet/api';
+import type { Tlp } from '@dragnet/indicators';
+import { parseTlpLevel } from '@dragnet/lookup';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './commands/dlq.js';
 import { generateFeed, pushFeed } from './commands/feed.js';
 import { listFailedJobs, retryFailedJobs } from './commands/jobs.js';
+import { kibanaSetup } from './commands/kibana.js';
+import { lookupCommand, searchCommand } from './commands/lookup.js';
 import { setup } from './commands/setup.js';
 import { sample, status, waitUntilIdle } from './commands/status.js';
 import { createCliContext } from './context.js';
@@ -19,6 +24,11 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet dlq redrive [--code C] [--stage S] [--partner P] [--position P:O …]
   dragnet jobs failed                        failed enrichment jobs
   dragnet jobs retry [JOB_ID…]               re-drive failed jobs (all when none given)
+  dragnet lookup VALUE…                      do we know these? (defanged input welcome) [--json] [--max-tlp red]
+  dragnet search QUERY                       query-string search, newest first [--size 20] [--cursor C] [--json]
+  dragnet api-key create --id ID             a new lookup API key and its hashed entry for API_KEYS
+        [--max-tlp amber] [--rate-per-minute 600]
+  dragnet kibana setup                       import infra/kibana saved objects into KIBANA_URL
 
 Connections come from KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL (see docs/configuration.md).`;
 
@@ -48,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
       position: { type: 'string', multiple: true },
       wait: { type: 'boolean' },
       timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      size: { type: 'string' },
+      cursor: { type: 'string' },
+      id: { type: 'string' },
+      'max-tlp': { type: 'string' },
+      'rate-per-minute': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +79,28 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`--${name}: expected a number (got ${JSON.stringify(raw)})`);
     return parsed;
   };
+  const maxTlp = (fallback: Tlp): Tlp => {
+    if (values['max-tlp'] === undefined) return fallback;
+    const tlp = parseTlpLevel(values['max-tlp']);
+    if (!tlp)
+      throw new Error(
+        `--max-tlp: expected clear, green, amber, amber+strict or red (got ${values['max-tlp']})`,
+      );
+    return tlp;
+  };
+  if (command === 'api-key' && sub === 'create') {
+    if (!values.id) throw new Error('api-key create: --id is required');
+    const { key, entry } = createApiKey(
+      values.id,
+      maxTlp('amber'),
+      number('rate-per-minute', values['rate-per-minute'], 600),
+    );
+    console.log(`key (shown once; give it to the client): ${key}`);
+    console.log(`entry for API_KEYS: ${JSON.stringify(entry)}`);
+    return 0;
+  }
+  if (command === 'kibana' && sub === 'setup')
+    return kibanaSetup({ kibanaUrl: process.env.KIBANA_URL ?? 'http://127.0.0.1:5601' });
   const context = createCliContext();
   try {
     const filter = {
@@ -71,6 +109,18 @@ async function main(argv: string[]): Promise<number> {
       ...(values.partner ? { partner: values.partner } : {}),
       ...(values.position ? { positions: values.position } : {}),
     };
+    if (command === 'search')
+      return searchCommand(context, [sub, ...rest].filter(Boolean).join(' '), {
+        json: values.json ?? false,
+        size: number('size', values.size, 20),
+        cursor: values.cursor,
+        maxTlp: maxTlp('red'),
+      });
+    if (command === 'lookup') {
+      const inputs = [sub, ...rest].filter((value): value is string => value !== undefined);
+      if (inputs.length === 0) throw new Error('lookup: give at least one VALUE');
+      return lookupCommand(context, inputs, { json: values.json ?? false, maxTlp: maxTlp('red') });
+    }
     switch (`${command} ${sub ?? ''}`.trim()) {
       case 'setup':
         await setup(
@@ -121,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
       case 'jobs retry':
         await retryFailedJobs(context, rest);
         return 0;
+
       default:
         console.error(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n\n${USAGE}`);
         return 2;

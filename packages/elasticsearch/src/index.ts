@@ -1,4 +1,5 @@
 export * from './bulk-writer.js';
 export * from './client.js';
 export * from './index-setup.js';
+export * from './indicator-queries.js';
 export * from './mapping.js';

@@ -35,7 +35,8 @@ const ecsUrl = {
     scheme: keyword,
     port: long,
     path: wildcardAsKeyword,
-    query: keyword,
+    // ECS's limit: the classic maximum URL length.
+    query: { type: 'keyword', ignore_above: 2083 } as const,
   },
 };
 

@@ -1,3 +1,4 @@
+export * from './documents.js';
 export * from './kafka.js';
 export * from './processes.js';
 export * from './stack.js';

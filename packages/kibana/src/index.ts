@@ -1,0 +1,3 @@
+export * from './import-api.js';
+export * from './saved-objects.js';
+export * from './validate.js';

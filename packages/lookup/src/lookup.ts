@@ -1,0 +1,203 @@
+import {
+  type Client,
+  findNetworksContaining,
+  getIndicators,
+  isBadRequest,
+  rejectionReason,
+  type StoredIndicator,
+  searchIndicators,
+} from '@dragnet/elasticsearch';
+import { parseIpv4, parseIpv6, type Tlp } from '@dragnet/indicators';
+import { InvalidRequestError } from './errors.js';
+import { resolveObservable } from './observables.js';
+import { type IndicatorSummary, summarize } from './summary.js';
+import { tlpsUpTo, tlpVisible } from './tlp.js';
+
+export interface LookupScope {
+  client: Client;
+  /** The read alias. */
+  index: string;
+  /** The most restrictive TLP the reader may see; anything above is treated as unknown. */
+  maxTlp: Tlp;
+}
+
+/** Most observables one bulk lookup takes. */
+export const MAX_LOOKUP_OBSERVABLES = 10_000;
+
+export type SingleLookup =
+  | { outcome: 'invalid'; reason: string; message: string }
+  | { outcome: 'unknown'; id: string; kind: string; value: string }
+  | { outcome: 'found'; id: string; document: Record<string, unknown> };
+
+/** One observable, by its deterministic id. A document above the reader's TLP is indistinguishable from none. */
+export async function lookupOne(scope: LookupScope, input: string): Promise<SingleLookup> {
+  const resolved = resolveObservable(input);
+  if (!resolved.ok) return { outcome: 'invalid', reason: resolved.reason, message: resolved.message };
+  const [stored] = await getIndicators(scope.client, scope.index, [resolved.id]);
+  if (!stored || !visible(stored, scope.maxTlp))
+    return { outcome: 'unknown', id: resolved.id, kind: resolved.kind, value: resolved.value };
+  return { outcome: 'found', id: stored.id, document: stored.document };
+}
+
+export interface LookupMatch {
+  /** Every input (as given) that resolved to this indicator. */
+  inputs: string[];
+  /** `observable`: the indicator is the observable itself; `network`: a CIDR indicator containing the IP. */
+  matched_by: 'observable' | 'network';
+  indicator: IndicatorSummary;
+}
+
+export interface LookupResult {
+  matches: LookupMatch[];
+  invalid: { index: number; input: string; reason: string; message: string }[];
+  /** Valid inputs Dragnet knows nothing about (or nothing the reader may see). */
+  unknown: string[];
+}
+
+/**
+ * Bulk "do we know these?": one `mget` for the ids, one search for CIDR
+ * indicators containing any of the IPs. Inputs that canonicalise to the same
+ * indicator share one match.
+ */
+export async function lookupMany(scope: LookupScope, inputs: readonly unknown[]): Promise<LookupResult> {
+  if (inputs.length > MAX_LOOKUP_OBSERVABLES)
+    throw new InvalidRequestError(
+      'too_many_observables',
+      `at most ${MAX_LOOKUP_OBSERVABLES} observables per lookup (got ${inputs.length})`,
+      413,
+    );
+  const invalid: LookupResult['invalid'] = [];
+  const inputsById = new Map<string, string[]>();
+  const ips = new Map<string, string[]>();
+  inputs.forEach((input, index) => {
+    const resolved = resolveObservable(input);
+    if (!resolved.ok) {
+      invalid.push({ index, input: resolved.input, reason: resolved.reason, message: resolved.message });
+      return;
+    }
+    const given = resolved.input;
+    appendTo(inputsById, resolved.id, given);
+    if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6') appendTo(ips, resolved.value, given);
+  });
+  const [exact, networks] = await Promise.all([
+    getIndicators(scope.client, scope.index, [...inputsById.keys()]),
+    findNetworksContaining(scope.client, scope.index, [...ips.keys()], tlpsUpTo(scope.maxTlp)),
+  ]);
+  const matches: LookupMatch[] = [];
+  const matchedInputs = new Set<string>();
+  for (const stored of exact) {
+    if (!visible(stored, scope.maxTlp)) continue;
+    const given = inputsById.get(stored.id) ?? [];
+    for (const input of given) matchedInputs.add(input);
+    matches.push({ inputs: given, matched_by: 'observable', indicator: summarize(stored.document) });
+  }
+  for (const stored of networks) {
+    if (!visible(stored, scope.maxTlp)) continue;
+    const given = [...ips].filter(([ip]) => networkContains(stored, ip)).flatMap(([, from]) => from);
+    if (given.length === 0) continue;
+    for (const input of given) matchedInputs.add(input);
+    matches.push({ inputs: given, matched_by: 'network', indicator: summarize(stored.document) });
+  }
+  const unknown = [...inputsById.values()].flat().filter((input) => !matchedInputs.has(input));
+  return { matches, invalid, unknown };
+}
+
+export interface SearchPage {
+  total: number;
+  indicators: IndicatorSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export const MAX_PAGE_SIZE = 1_000;
+
+/** A query-string search (`threat.indicator.type:url AND dragnet.score:>=70`), one page at a time. */
+export async function searchPage(
+  scope: LookupScope,
+  request: { query: string; size: number; cursor?: string | undefined },
+): Promise<SearchPage> {
+  const page = await searchStored(scope, request);
+  return {
+    total: page.total,
+    indicators: page.hits.map((hit) => summarize(hit.document)),
+    next_cursor: page.next_cursor,
+  };
+}
+
+/** `searchPage` returning the stored documents (the STIX export needs all of them). */
+export async function searchStored(
+  scope: LookupScope,
+  request: { query: string; size: number; cursor?: string | undefined },
+): Promise<{ total: number; hits: StoredIndicator[]; next_cursor: string | null }> {
+  if (!Number.isInteger(request.size) || request.size < 1 || request.size > MAX_PAGE_SIZE)
+    throw new InvalidRequestError('invalid_size', `size: expected an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (request.query.length > 4_096)
+    throw new InvalidRequestError('query_too_long', 'q: at most 4096 characters');
+  try {
+    const page = await searchIndicators(scope.client, scope.index, {
+      query: request.query,
+      size: request.size,
+      searchAfter: request.cursor ? decodeCursor(request.cursor) : undefined,
+      tlps: tlpsUpTo(scope.maxTlp),
+    });
+    return {
+      total: page.total,
+      hits: page.hits.filter((hit) => visible(hit, scope.maxTlp)),
+      next_cursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
+    };
+  } catch (error) {
+    if (isBadRequest(error)) throw new InvalidRequestError('invalid_query', `q: ${rejectionReason(error)}`);
+    throw error;
+  }
+}
+
+function decodeCursor(cursor: string): (string | number)[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(values) &&
+      values.length === 2 &&
+      values.every((value) => typeof value === 'string' || typeof value === 'number')
+    )
+      return values as (string | number)[];
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new InvalidRequestError('invalid_cursor', 'cursor: not a cursor this API returned');
+}
+
+function visible(stored: StoredIndicator, maxTlp: Tlp): boolean {
+  return tlpVisible((stored.document.dragnet as { tlp?: unknown } | undefined)?.tlp, maxTlp);
+}
+
+function appendTo(map: Map<string, string[]>, key: string, value: string): void {
+  const existing = map.get(key);
+  if (existing) existing.push(value);
+  else map.set(key, [value]);
+}
+
+/** Elasticsearch matched the network by any of the IPs; this says which of them it contains. */
+function networkContains(stored: StoredIndicator, ip: string): boolean {
+  const network = (stored.document.dragnet as { network?: unknown } | undefined)?.network;
+  const cidr =
+    typeof network === 'string' ? network : String((stored.document.dragnet as { value?: unknown }).value);
+  return cidrContains(cidr, ip);
+}
+
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  if (!base) return false;
+  const a = addressBits(base);
+  const b = addressBits(ip);
+  if (a === null || b === null || a.length !== b.length) return false;
+  const bits = bitsText === undefined ? a.length : Number(bitsText);
+  return a.slice(0, bits) === b.slice(0, bits);
+}
+
+/** The address as a bit string: IPv4 octets or IPv6 groups from the indicator library's parsers. */
+function addressBits(address: string): string | null {
+  const octets = parseIpv4(address);
+  if (octets) return octets.map((octet) => octet.toString(2).padStart(8, '0')).join('');
+  const groups = parseIpv6(address);
+  return groups ? groups.map((group) => group.toString(2).padStart(16, '0')).join('') : null;
+}

@@ -1,0 +1,18 @@
+import { ELASTICSEARCH_ENV, env, LOG_ENV, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
+import { z } from 'zod';
+
+export const apiEnv = z.object({
+  ...LOG_ENV,
+  ...ELASTICSEARCH_ENV,
+  ...REDIS_ENV,
+  ...RUNTIME_ENV,
+  /** Port of the lookup API (default 8080); /healthz and /metrics stay on METRICS_PORT. */
+  API_PORT: env.port(8080),
+  API_HOST: z.string().default('0.0.0.0'),
+  /** JSON array of keys: `[{"id","sha256","max_tlp","rate_per_minute"}]` (see docs/api.md). */
+  API_KEYS: z.string().optional(),
+  /** A file holding the same JSON; wins over API_KEYS. */
+  API_KEYS_FILE: z.string().optional(),
+  /** Largest request body in bytes (default 8 MiB: 10,000 long URLs fit). */
+  API_MAX_BODY_BYTES: env.integer(1_024, 67_108_864, 8_388_608),
+});
