@@ -4,7 +4,7 @@ import type { Tlp } from '@dragnet/indicators';
 import { parseTlpLevel } from '@dragnet/lookup';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './commands/dlq.js';
 import { generateFeed, pushFeed } from './commands/feed.js';
-import { listFailedJobs, retryFailedJobs } from './commands/jobs.js';
+import { listFailedJobs, reloadWarninglists, requestSweep, retryFailedJobs } from './commands/jobs.js';
 import { kibanaSetup } from './commands/kibana.js';
 import { lookupCommand, searchCommand } from './commands/lookup.js';
 import { setup } from './commands/setup.js';
@@ -24,6 +24,8 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet dlq redrive [--code C] [--stage S] [--partner P] [--position P:O …]
   dragnet jobs failed                        failed enrichment jobs
   dragnet jobs retry [JOB_ID…]               re-drive failed jobs (all when none given)
+  dragnet maintenance sweep                  re-score, mark expiry, re-enrich outdated indicators now
+  dragnet warninglists reload                every enricher reloads WARNINGLISTS_DIR (as on SIGHUP)
   dragnet lookup VALUE…                      do we know these? (defanged input welcome) [--json] [--max-tlp red]
   dragnet search QUERY                       query-string search, newest first [--size 20] [--cursor C] [--json]
   dragnet api-key create --id ID             a new lookup API key and its hashed entry for API_KEYS
@@ -171,6 +173,11 @@ async function main(argv: string[]): Promise<number> {
       case 'jobs retry':
         await retryFailedJobs(context, rest);
         return 0;
+      case 'maintenance sweep':
+        await requestSweep(context);
+        return 0;
+      case 'warninglists reload':
+        return reloadWarninglists(context);
 
       default:
         console.error(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n\n${USAGE}`);

@@ -5,7 +5,17 @@
  * race a report and the indexer's versioning stays simple.
  */
 export const RECORD_TYPE_HEADER = 'dragnet-record-type';
-export const RECORD_TYPES = { report: 'report', enrichment: 'enrichment' } as const;
+export const RECORD_TYPES = { report: 'report', enrichment: 'enrichment', refresh: 'refresh' } as const;
+
+/**
+ * Asks the deduplicator to rebuild an indicator's document from its merge
+ * state: re-score it (decay, expiry) and re-enrich it if provider versions
+ * moved on. Written by the maintenance sweep; carries only the id.
+ */
+export interface RefreshRecord {
+  id: string;
+  reason: 'expiry' | 'rescore' | 'reenrich';
+}
 
 export interface EnrichmentRecord {
   id: string;

@@ -66,6 +66,14 @@ export const REDIS_KEYS = {
   mergeState: `${dotted}dragnet:merge:`,
   /** Per-key API rate limiting windows. */
   rateLimit: `${dotted}dragnet:ratelimit:`,
+  /** Pub/sub channel for operator commands to every running enricher (`dragnet warninglists reload`). */
+  control: `${dotted}dragnet:control`,
+} as const;
+
+/** Messages on the `REDIS_KEYS.control` channel. */
+export const CONTROL_COMMANDS = {
+  /** Every enricher reloads its warninglists directory (as on SIGHUP). */
+  reloadWarninglists: 'reload-warninglists',
 } as const;
 
 /** Kafka header names carried from intake to index. */

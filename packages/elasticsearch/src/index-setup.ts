@@ -32,7 +32,10 @@ export async function ensureIndicatorIndex(
     index_patterns: [names.pattern],
   });
   const exists = await client.indices.exists({ index: names.concrete });
-  if (!exists) {
+  if (exists) {
+    // New fields of an upgraded mapping reach the live index; an incompatible change fails here, loudly.
+    await client.indices.putMapping({ index: names.concrete, ...template.template?.mappings });
+  } else {
     try {
       await client.indices.create({
         index: names.concrete,

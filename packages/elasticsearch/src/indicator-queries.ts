@@ -128,3 +128,73 @@ function hitsOf(response: estypes.SearchResponse<Record<string, unknown>>): Stor
     hit._source && hit._id ? [{ id: hit._id, document: hit._source }] : [],
   );
 }
+
+export interface RefreshCandidates {
+  /** Ids with why each needs a refresh. */
+  candidates: { id: string; reason: 'expiry' | 'rescore' | 'reenrich' }[];
+  /** Pass as `after` for the next page; null when this was the last. */
+  next: string | null;
+}
+
+/**
+ * Active indicators whose document is out of date, in id order: past their
+ * computed expiry but not marked expired; scored longer ago than
+ * `staleBefore` (decay has moved the score on); or enriched by provider
+ * versions other than `versionsKey`. Paged by id with `search_after`, so a
+ * sweep visits each indicator once even while the index changes.
+ */
+export async function findRefreshCandidates(
+  client: Client,
+  index: string,
+  request: {
+    now: number;
+    staleBefore: number;
+    versionsKey: string | null;
+    after: string | null;
+    size: number;
+  },
+): Promise<RefreshCandidates> {
+  const should: estypes.QueryDslQueryContainer[] = [
+    { range: { 'dragnet.expires_at': { lte: request.now, format: 'epoch_millis' } } },
+    { range: { 'event.ingested': { lt: request.staleBefore, format: 'epoch_millis' } } },
+  ];
+  if (request.versionsKey !== null)
+    should.push({
+      bool: {
+        filter: [{ term: { 'dragnet.enriched': true } }],
+        must_not: [{ term: { 'dragnet.enrichment.versions': request.versionsKey } }],
+      },
+    });
+  const response = await client.search<Record<string, unknown>>({
+    index,
+    size: request.size,
+    _source: ['dragnet.expires_at', 'event.ingested', 'dragnet.enrichment.versions'],
+    sort: [{ 'dragnet.id': 'asc' }],
+    query: {
+      bool: { filter: [{ term: { 'dragnet.expired': false } }], should, minimum_should_match: 1 },
+    },
+    ...(request.after ? { search_after: [request.after] } : {}),
+  });
+  const candidates = response.hits.hits.flatMap((hit) => {
+    if (!hit._id || !hit._source) return [];
+    const source = hit._source as {
+      dragnet?: { expires_at?: string; enrichment?: { versions?: string } };
+      event?: { ingested?: string };
+    };
+    const expiresAt = Date.parse(source.dragnet?.expires_at ?? '');
+    const reason: 'expiry' | 'rescore' | 'reenrich' =
+      expiresAt <= request.now
+        ? 'expiry'
+        : request.versionsKey !== null &&
+            source.dragnet?.enrichment !== undefined &&
+            source.dragnet.enrichment.versions !== request.versionsKey
+          ? 'reenrich'
+          : 'rescore';
+    return [{ id: hit._id, reason }];
+  });
+  const last = response.hits.hits.at(-1)?.sort?.[0];
+  return {
+    candidates,
+    next: candidates.length === request.size && typeof last === 'string' ? last : null,
+  };
+}

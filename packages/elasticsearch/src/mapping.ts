@@ -148,6 +148,8 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
             idn: bool,
             dns: { properties: { a: ip, aaaa: ip, resolved_at: date } },
             providers: { type: 'object', enabled: false },
+            /** `name@version,…` of the providers behind the result: the sweep finds outdated ones by it. */
+            versions: keyword,
           },
         },
       },

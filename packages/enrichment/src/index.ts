@@ -34,6 +34,7 @@ export {
   enrichIndicator,
   type OfflineProvidersConfig,
   PROVIDER_VERSIONS,
+  providerVersions,
 } from './registry.js';
 export {
   DECAY_MODELS,

@@ -29,6 +29,16 @@ export const PROVIDER_VERSIONS: Readonly<Record<string, number>> = Object.freeze
   [DNS_PROVIDER_NAME]: DNS_PROVIDER_VERSION,
 });
 
+/**
+ * The versions a deployment enriches at: the providers' own, plus the
+ * operator's `ENRICHMENT_EPOCH` when above 1. Raising the epoch re-enriches
+ * every active indicator in the background — for example after pointing the
+ * IP provider at a newer database file, which changes no code version.
+ */
+export function providerVersions(epoch = 1): Record<string, number> {
+  return epoch > 1 ? { ...PROVIDER_VERSIONS, epoch } : { ...PROVIDER_VERSIONS };
+}
+
 export interface OfflineProvidersConfig {
   /** Default true. */
   ip?: boolean | IpProviderOptions;

@@ -1,4 +1,5 @@
 import { type IndicatorKind, KINDS, type Tlp } from '@dragnet/indicators';
+import { versionsKey } from './merge-enrichment.js';
 import { type MergeState, mostRestrictiveTlp, type SourceState, type StatedAt } from './state.js';
 
 export interface Scoring {
@@ -182,7 +183,11 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       warninglists: warninglistHits,
       enriched: state.enrichment !== null,
       enrichment: state.enrichment
-        ? { ...enrichmentExtras, providers: state.enrichment.versions }
+        ? {
+            ...enrichmentExtras,
+            providers: state.enrichment.versions,
+            versions: versionsKey(state.enrichment.versions),
+          }
         : undefined,
       enrichment_result: state.enrichment?.result,
     },

@@ -17,7 +17,8 @@ export interface JobCatalog {
     enrich: { targets: EnrichmentTarget[]; versions: Record<string, number> };
   };
   maintenance: {
-    rescore: { batchSize: number };
+    /** Re-score, mark expiry and re-enrich outdated indicators (services/enricher/src/maintenance.ts). */
+    sweep: { trigger: 'schedule' | 'operator' };
   };
 }
 

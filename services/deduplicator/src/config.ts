@@ -16,5 +16,7 @@ export const deduplicatorEnv = z.object({
   ENRICHMENT_ENABLED: env.boolean(true),
   /** Indicators per enrichment job (default 500). */
   ENRICHMENT_BATCH_SIZE: env.integer(1, 10_000, 500),
+  /** Raise (on the deduplicator and the enricher alike) to re-enrich every active indicator (default 1). */
+  ENRICHMENT_EPOCH: env.integer(1, 1_000_000, 1),
 });
 export type DeduplicatorConfig = z.infer<typeof deduplicatorEnv>;

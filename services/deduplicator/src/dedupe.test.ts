@@ -85,4 +85,29 @@ describe('dedupeBatch', () => {
     });
     expect(dedupeBatch([enrichment], new Map([['domain-name--1', null]]), options).changes).toEqual([]);
   });
+
+  it('rebuilds a refreshed indicator under a new revision with its score at now, and re-enriches old versions', () => {
+    const first = dedupeBatch([report('a')], new Map([['domain-name--1', null]]), options);
+    const state = { ...first.statesToSave[0]!, enrichment: { versions: { ip: 1 }, result: {} } };
+    const refresh: DedupeInput = { type: 'refresh', id: 'domain-name--1', correlationId: null };
+    const later = T0 + 40 * 86_400_000;
+    const expiredOptions: DedupeOptions = {
+      ...options,
+      now: later,
+      providerVersions: { ip: 2 },
+      score: (_state, now) => ({ score: 10, baseScore: 50, expired: now >= later, expiresAt: later }),
+    };
+    const outcome = dedupeBatch([refresh], new Map([['domain-name--1', state]]), expiredOptions);
+    expect(outcome.changes).toHaveLength(1);
+    const document = JSON.parse(String(outcome.changes[0]!.value));
+    expect(document.dragnet).toMatchObject({
+      revision: state.revision + 1,
+      expired: true,
+      active: false,
+      score: 10,
+    });
+    expect(outcome.toEnrich.map((target) => target.id)).toEqual(['domain-name--1']);
+    const unknown = dedupeBatch([refresh], new Map([['domain-name--1', null]]), expiredOptions);
+    expect(unknown.changes).toEqual([]);
+  });
 });

@@ -13,7 +13,8 @@ import {
 
 export type DedupeInput =
   | { type: 'report'; report: IndicatorReport; correlationId: string | null }
-  | { type: 'enrichment'; enrichment: EnrichmentRecord; correlationId: string | null };
+  | { type: 'enrichment'; enrichment: EnrichmentRecord; correlationId: string | null }
+  | { type: 'refresh'; id: string; correlationId: string | null };
 
 export interface DedupeOptions {
   granularityMs: number;
@@ -33,7 +34,8 @@ export interface DedupeOutcome {
   unchanged: number;
 }
 
-const inputId = (input: DedupeInput) => (input.type === 'report' ? input.report.id : input.enrichment.id);
+export const inputId = (input: DedupeInput): string =>
+  input.type === 'report' ? input.report.id : input.type === 'enrichment' ? input.enrichment.id : input.id;
 
 /**
  * The deduplicator's pure core. Folds a batch of reports and enrichment
@@ -58,8 +60,11 @@ export function dedupeBatch(
         granularityMs: options.granularityMs,
         defaultTlp: options.defaultTlpOf(input.report.provider),
       });
-    } else if (before !== null) {
+    } else if (input.type === 'enrichment' && before !== null) {
       result = mergeEnrichment(before, input.enrichment);
+    } else if (input.type === 'refresh' && before !== null && !changed.has(id)) {
+      // The document is rebuilt (score, expiry at `now`) under a new revision; the state itself is unchanged.
+      result = { state: { ...before, revision: before.revision + 1 }, changed: true };
     }
     if (result?.changed) {
       states.set(id, result.state);

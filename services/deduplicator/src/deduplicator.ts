@@ -4,6 +4,7 @@ import {
   HEADERS,
   RECORD_TYPE_HEADER,
   RECORD_TYPES,
+  type RefreshRecord,
   TOPICS,
 } from '@dragnet/contracts';
 import type { Client } from '@dragnet/elasticsearch';
@@ -22,7 +23,7 @@ import { enrichmentJobId, type Queue } from '@dragnet/queue';
 import type { Redis } from '@dragnet/redis';
 import type { StageMetrics } from '@dragnet/runtime';
 import type { DeduplicatorConfig } from './config.js';
-import { type DedupeInput, dedupeBatch } from './dedupe.js';
+import { type DedupeInput, dedupeBatch, inputId } from './dedupe.js';
 import { statesFromIndex, waitForIndexerToDrain } from './recovery.js';
 import { MergeStateStore } from './state-store.js';
 
@@ -53,6 +54,11 @@ function decode(record: ConsumedRecord): DedupeInput | { error: string } {
   const correlationId = record.headers[HEADERS.correlationId] ?? null;
   if (!record.value) return { error: 'record has no value' };
   try {
+    if (record.headers[RECORD_TYPE_HEADER] === RECORD_TYPES.refresh) {
+      const refresh = JSON.parse(record.value.toString('utf8')) as RefreshRecord;
+      if (typeof refresh.id !== 'string') return { error: 'refresh record without an id' };
+      return { type: 'refresh', id: refresh.id, correlationId };
+    }
     if (record.headers[RECORD_TYPE_HEADER] === RECORD_TYPES.enrichment) {
       return {
         type: 'enrichment',
@@ -96,9 +102,7 @@ export function createDeduplicator(deps: DeduplicatorDeps): { handle: BatchHandl
         deps.metrics.rejected.inc({ reason: 'invalid_avro' });
       } else inputs.push(decoded);
     }
-    const ids = [
-      ...new Set(inputs.map((input) => (input.type === 'report' ? input.report.id : input.enrichment.id))),
-    ];
+    const ids = [...new Set(inputs.map(inputId))];
     let loaded = await store.load(ids);
     if (!loaded.intact) {
       if (loaded.stale)

@@ -50,7 +50,7 @@ await runService({
       config,
       defaultTlpOf: (provider) => registry.byId.get(provider)?.defaultTlp ?? 'amber',
       score: scoreWith(registry),
-      providerVersions: config.ENRICHMENT_ENABLED ? currentProviderVersions() : {},
+      providerVersions: config.ENRICHMENT_ENABLED ? currentProviderVersions(config.ENRICHMENT_EPOCH) : {},
       indexUuid,
       isStopping: () => stopping,
     });

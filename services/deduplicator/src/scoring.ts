@@ -1,10 +1,10 @@
-import { PROVIDER_VERSIONS, scoreIndicator, type WarninglistAction } from '@dragnet/enrichment';
+import { providerVersions, scoreIndicator, type WarninglistAction } from '@dragnet/enrichment';
 import type { MergeState, Scoring } from '@dragnet/merge';
 import type { PartnerRegistry } from '@dragnet/partners';
 
 /** Provider versions the deduplicator schedules enrichment for (raising one re-enriches). */
-export function currentProviderVersions(): Record<string, number> {
-  return { ...PROVIDER_VERSIONS };
+export function currentProviderVersions(epoch: number): Record<string, number> {
+  return providerVersions(epoch);
 }
 
 /**

@@ -28,7 +28,7 @@ export function createEnrichmentWorker(options: EnrichmentWorkerOptions): Worker
     async (job) => {
       const { targets } = job.data as { targets: EnrichmentTarget[] };
       // Results carry the versions of the providers that produced them, not those the job asked for.
-      const records = enrichTargets(targets, options.versions, options.enrich).map((record) => ({
+      const records = (await enrichTargets(targets, options.versions, options.enrich)).map((record) => ({
         ...record,
         topic: options.resultTopic ?? TOPICS.canonical,
       }));

@@ -1,3 +1,4 @@
+import { CONTROL_COMMANDS, REDIS_KEYS } from '@dragnet/contracts';
 import { createQueue, retryFailed } from '@dragnet/queue';
 import type { CliContext } from '../context.js';
 
@@ -28,4 +29,22 @@ export async function retryFailedJobs(context: CliContext, ids: string[]): Promi
   } finally {
     await queue.close();
   }
+}
+
+/** `dragnet maintenance sweep`: runs the re-score / expiry / re-enrichment sweep now, on some enricher. */
+export async function requestSweep(context: CliContext): Promise<void> {
+  const queue = createQueue('maintenance', context.redis());
+  try {
+    const job = await queue.add('sweep', { trigger: 'operator' }, { attempts: 1 });
+    console.log(`sweep requested (job ${job.id}); an enricher logs "maintenance sweep" with its counts`);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** `dragnet warninglists reload`: every running enricher reloads its warninglists directory. */
+export async function reloadWarninglists(context: CliContext): Promise<number> {
+  const receivers = await context.redis().publish(REDIS_KEYS.control, CONTROL_COMMANDS.reloadWarninglists);
+  console.log(`reload sent to ${receivers} enricher(s)`);
+  return receivers > 0 ? 0 : 1;
 }
