@@ -6,10 +6,10 @@
  *
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { log, machine, percentile as percentileOf, progress, rate, writeResult } from './report.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,15 +46,7 @@ const SERVICES = ['normalizer', 'deduplicator', 'indexer'] as const;
 const registry = loadRegistry();
 const kafka = testKafka('dragnet-bench');
 const elasticsearch = testElasticsearch();
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const rate = (count: number, ms: number) => Math.round(count / (ms / 1_000));
-
-function progress(label: string, done: number, total: number, started: number) {
-  const line = `${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} · ${rate(done, Date.now() - started).toLocaleString('en')}/s`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
-  else log(line);
-}
 
 async function count(): Promise<number> {
   await elasticsearch.indices.refresh({ index: INDEX.alias });
@@ -289,8 +281,7 @@ const latencies: number[] = [];
   await poller;
 }
 latencies.sort((a, b) => a - b);
-const percentile = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+const percentile = (p: number) => percentileOf(latencies, p);
 
 const resources = watcher.stop();
 await Promise.all(processes.map((process) => process.kill('SIGTERM')));
@@ -369,14 +360,7 @@ const esCeilingRate = rate(ceilingDocuments, ceilingMs);
 const pipelineDocumentRate = rate(expectedDocuments, endToEndMs);
 const result = {
   at: new Date().toISOString(),
-  machine: {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model,
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    kafka: '3.9.1',
-    elasticsearch: '9.4.3',
-  },
+  machine: machine(),
   options: {
     size: SIZE,
     duplicates: DUPLICATES,
@@ -442,10 +426,7 @@ const rows: [string, string][] = [
 ];
 const width = Math.max(...rows.map(([name]) => name.length));
 console.log(rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n'));
-const dir = join(REPO_ROOT, 'bench-results');
-mkdirSync(dir, { recursive: true });
-const file = join(dir, `pipeline-${result.at.replaceAll(':', '-')}.json`);
-writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+const file = writeResult('pipeline', result);
 console.log(`\nwritten ${file}`);
 await elasticsearch.close();
 process.exit(0);

@@ -77,4 +77,18 @@ describe('enrichment end to end (BullMQ on real Redis, results merged by the ded
     expect(hash.dragnet.enrichment.providers).toBeDefined();
     expect(typeof hash.dragnet.score).toBe('number');
   });
+
+  it('enriches an IP and a domain of the shared ESET feed', async () => {
+    const ip = await documentOf('27.102.106.149');
+    expect(ip.threat.indicator.as.number).toBeGreaterThan(0);
+    expect(ip.threat.indicator.geo.country_iso_code).toMatch(/^[A-Z]{2}$/);
+    expect(ip.dragnet.enrichment.ip_class).toBe('public');
+    const domain = await documentOf('newsrental.net');
+    expect(domain.dragnet.enrichment).toMatchObject({
+      registrable_domain: 'newsrental.net',
+      public_suffix: 'net',
+      subdomain_depth: 0,
+      idn: false,
+    });
+  });
 });
