@@ -22,7 +22,7 @@ COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --offline --frozen-lockfile
 RUN pnpm build
 # Collect what runs: every bundle with its package.json ("type": "module"), the
-# partners registry and Kibana saved objects. Assets that code finds relative to
+# partners registry, Kibana saved objects and the default warninglists. Assets that code finds relative to
 # its own file (new URL('../schemas/x.avsc', import.meta.url) in
 # packages/indicators) resolve relative to the bundle, so they are copied next
 # to each entry point as well.
@@ -32,6 +32,7 @@ RUN set -eu; mkdir -p /out/infra; cp package.json /out/; \
       pkg="$(dirname "$dist")"; mkdir -p "/out/$pkg"; \
       cp -r "$dist" "/out/$pkg/"; cp "$pkg/package.json" "/out/$pkg/"; \
       if [ -d packages/indicators/schemas ]; then cp -r packages/indicators/schemas "/out/$pkg/"; fi; \
+      if [ -d packages/enrichment/warninglists ]; then cp -r packages/enrichment/warninglists "/out/$pkg/"; fi; \
     done; \
     cp infra/partners.json /out/infra/; \
     if [ -d infra/kibana ]; then cp -r infra/kibana /out/infra/; fi
