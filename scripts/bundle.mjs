@@ -39,8 +39,19 @@ await build({
     'avsc',
   ],
   banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    // Aliased: bundled modules import createRequire themselves (packages/enrichment).
+    js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
 });
+// Assets that code finds relative to its own file (packages/indicators/src/avro.ts,
+// packages/enrichment/src/warninglist-loader.ts) resolve relative to the bundle:
+// `<package>/dist/main.js` → `<package>/schemas`, `<package>/warninglists`.
+const { cpSync } = await import('node:fs');
+const { dirname } = await import('node:path');
+for (const out of Object.keys(existing)) {
+  const packageDir = dirname(dirname(out));
+  cpSync('packages/indicators/schemas', `${packageDir}/schemas`, { recursive: true });
+  cpSync('packages/enrichment/warninglists', `${packageDir}/warninglists`, { recursive: true });
+}
 console.log(`bundled ${Object.keys(existing).length} entry points`);

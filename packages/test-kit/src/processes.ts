@@ -19,14 +19,32 @@ export interface ServiceProcess {
  * Starts a service as its own OS process (as operators run it), logs to a
  * file under `.stack/test-logs`, so fault tests can `kill -9` it for real.
  */
-export function startService(name: string, env: Record<string, string>, instance = 0): ServiceProcess {
+export interface StartOptions {
+  /**
+   * `tsx` runs the TypeScript sources (tests: no build step); `dist` runs the
+   * esbuild bundle operators deploy (`pnpm build` first) — what benchmarks
+   * measure, since tsx adds its own compile cost and memory.
+   */
+  runtime?: 'tsx' | 'dist';
+  /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  nodeArgs?: string[];
+}
+
+export function startService(
+  name: string,
+  env: Record<string, string>,
+  instance = 0,
+  options: StartOptions = {},
+): ServiceProcess {
   const logDir = join(REPO_ROOT, '.stack', 'test-logs');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${env.DRAGNET_NAMESPACE ?? 'default'}-${name}-${instance}-${Date.now()}.log`);
   const out = createWriteStream(logFile);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'services', name, 'src', 'main.ts')],
+    options.runtime === 'dist'
+      ? [...(options.nodeArgs ?? []), join(REPO_ROOT, 'services', name, 'dist', 'main.js')]
+      : [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'services', name, 'src', 'main.ts')],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
