@@ -5,10 +5,17 @@
  * prints figures and writes them to bench-results/.
  *
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
+ *              [--runtime dist|tsx] [--cpu-prof]
+ *
+ * Services run as the bundles operators deploy (`--runtime dist`, rebuilt
+ * first); `--cpu-prof` has each write a V8 CPU profile and prints where its
+ * time went.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { summarizeProfiles } from './cpu-profile.js';
 import { log, machine, percentile as percentileOf, progress, rate, writeResult } from './report.js';
 
 const { values } = parseArgs({
@@ -20,6 +27,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     'latency-seconds': { type: 'string', default: '20' },
     'lines-per-message': { type: 'string', default: '5000' },
+    runtime: { type: 'string', default: 'dist' },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const SIZE = Number(values.size);
@@ -27,6 +36,7 @@ const DUPLICATES = Number(values.duplicates);
 const PARTITIONS = Number(values.partitions);
 const INSTANCES = Number(values.instances);
 const LINES_PER_MESSAGE = Number(values['lines-per-message']);
+const RUNTIME = values.runtime === 'tsx' ? 'tsx' : 'dist';
 process.env.DRAGNET_NAMESPACE = `bench-${Date.now().toString(36)}`;
 
 // Imported after the namespace is set: every name below is the benchmark's own.
@@ -188,8 +198,16 @@ await deleteTopics(kafka, [scratch]);
 const watcher = new ResourceWatcher();
 for (const [name, pid] of Object.entries(serverPids())) watcher.watch(name, pid);
 const env = { DRAGNET_NAMESPACE: NAMESPACE, ENRICHMENT_ENABLED: 'false', LOG_LEVEL: 'warn' };
+if (RUNTIME === 'dist')
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT });
+const profileDir = join(REPO_ROOT, 'bench-results', `profiles-${NAMESPACE}`);
+if (values['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+const startOptions = {
+  runtime: RUNTIME,
+  nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+} as const;
 const processes = SERVICES.flatMap((name) =>
-  Array.from({ length: INSTANCES }, (_, instance) => startService(name, env, instance)),
+  Array.from({ length: INSTANCES }, (_, instance) => startService(name, env, instance, startOptions)),
 );
 processes.forEach((process, index) =>
   watcher.watch(`${process.name}#${index % INSTANCES}`, process.child.pid!),
@@ -219,7 +237,7 @@ await Promise.all(normalizers.map((process) => process.kill('SIGTERM')));
   await admin.disconnect();
 }
 for (let instance = 0; instance < INSTANCES; instance++) {
-  const restarted = startService('normalizer', env, instance);
+  const restarted = startService('normalizer', env, instance, startOptions);
   processes.push(restarted);
   watcher.watch(`normalizer#${instance}(replay)`, restarted.child.pid!);
 }
@@ -285,6 +303,8 @@ const percentile = (p: number) => percentileOf(latencies, p);
 
 const resources = watcher.stop();
 await Promise.all(processes.map((process) => process.kill('SIGTERM')));
+// Profiles are written at exit; the replayed normalizer's profile covers the replay only.
+const profiles = values['cpu-prof'] ? summarizeProfiles(profileDir, REPO_ROOT) : [];
 
 // 6. Elasticsearch ceiling: the same final documents, written directly with the same client
 // (read page by page; only the bulk writes are timed).
@@ -367,6 +387,7 @@ const result = {
     partitions: PARTITIONS,
     instances: INSTANCES,
     linesPerMessage: LINES_PER_MESSAGE,
+    runtime: RUNTIME,
   },
   endToEnd: {
     indicators: SIZE,
@@ -396,6 +417,7 @@ const result = {
     kafkaConsumeIndicatorsPerSecond: rate(SIZE, kafkaConsumeMs),
   },
   resources,
+  profiles,
 };
 
 const rows: [string, string][] = [
@@ -426,6 +448,15 @@ const rows: [string, string][] = [
 ];
 const width = Math.max(...rows.map(([name]) => name.length));
 console.log(rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n'));
+for (const profile of profiles) {
+  console.log(
+    `\nCPU profile ${profile.file} (${(profile.sampledMs / 1_000).toFixed(1)} s sampled), self time:`,
+  );
+  for (const entry of profile.top)
+    console.log(
+      `  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${String(entry.selfMs).padStart(7)} ms  ${entry.function}  ${entry.location}`,
+    );
+}
 const file = writeResult('pipeline', result);
 console.log(`\nwritten ${file}`);
 await elasticsearch.close();

@@ -15,12 +15,29 @@ export async function getIndicators(
   client: Client,
   index: string,
   ids: string[],
+  options: { sourceIncludes?: readonly string[]; chunkSize?: number } = {},
 ): Promise<StoredIndicator[]> {
   if (ids.length === 0) return [];
-  const response = await client.mget<Record<string, unknown>>({ index, ids });
+  // Large lookups are split into concurrent chunks: one mget runs on one search thread,
+  // chunks spread over all of them.
+  const chunkSize = options.chunkSize ?? 2_500;
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += chunkSize)
+    chunks.push(ids.slice(start, start + chunkSize));
+  const responses = await Promise.all(
+    chunks.map((chunk) =>
+      client.mget<Record<string, unknown>>({
+        index,
+        ids: chunk,
+        ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
+      }),
+    ),
+  );
   const found: StoredIndicator[] = [];
-  for (const doc of response.docs) {
-    if ('found' in doc && doc.found && doc._source) found.push({ id: doc._id, document: doc._source });
+  for (const response of responses) {
+    for (const doc of response.docs) {
+      if ('found' in doc && doc.found && doc._source) found.push({ id: doc._id, document: doc._source });
+    }
   }
   return found;
 }
@@ -31,12 +48,13 @@ export async function findNetworksContaining(
   index: string,
   ips: string[],
   tlps: readonly string[],
-  limit = 1_000,
+  options: { sourceIncludes?: readonly string[]; limit?: number } = {},
 ): Promise<StoredIndicator[]> {
   if (ips.length === 0) return [];
   const response = await client.search<Record<string, unknown>>({
     index,
-    size: limit,
+    size: options.limit ?? 1_000,
+    ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
     query: {
       bool: {
         filter: [

@@ -10,7 +10,7 @@ import {
 import { parseIpv4, parseIpv6, type Tlp } from '@dragnet/indicators';
 import { InvalidRequestError } from './errors.js';
 import { resolveObservable } from './observables.js';
-import { type IndicatorSummary, summarize } from './summary.js';
+import { type IndicatorSummary, SUMMARY_FIELDS, summarize } from './summary.js';
 import { tlpsUpTo, tlpVisible } from './tlp.js';
 
 export interface LookupScope {
@@ -80,8 +80,10 @@ export async function lookupMany(scope: LookupScope, inputs: readonly unknown[])
     if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6') appendTo(ips, resolved.value, given);
   });
   const [exact, networks] = await Promise.all([
-    getIndicators(scope.client, scope.index, [...inputsById.keys()]),
-    findNetworksContaining(scope.client, scope.index, [...ips.keys()], tlpsUpTo(scope.maxTlp)),
+    getIndicators(scope.client, scope.index, [...inputsById.keys()], { sourceIncludes: SUMMARY_FIELDS }),
+    findNetworksContaining(scope.client, scope.index, [...ips.keys()], tlpsUpTo(scope.maxTlp), {
+      sourceIncludes: SUMMARY_FIELDS,
+    }),
   ]);
   const matches: LookupMatch[] = [];
   const matchedInputs = new Set<string>();

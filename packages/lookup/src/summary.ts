@@ -26,6 +26,33 @@ export interface IndicatorSummary {
   geo?: unknown;
 }
 
+/** The stored fields `summarize` reads: bulk lookups fetch only these (a fraction of the document). */
+export const SUMMARY_FIELDS = [
+  'dragnet.id',
+  'dragnet.kind',
+  'dragnet.value',
+  'dragnet.network',
+  'dragnet.score',
+  'dragnet.tlp',
+  'dragnet.active',
+  'dragnet.expired',
+  'dragnet.suppressed',
+  'dragnet.threat_names',
+  'dragnet.warninglists',
+  'dragnet.sources.provider',
+  'dragnet.sources.feed',
+  'dragnet.sources.first_seen',
+  'dragnet.sources.last_seen',
+  'dragnet.sources.confidence',
+  'dragnet.sources.tlp',
+  'threat.indicator.type',
+  'threat.indicator.confidence',
+  'threat.indicator.first_seen',
+  'threat.indicator.last_seen',
+  'threat.indicator.as',
+  'threat.indicator.geo',
+] as const;
+
 const record = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 const list = (value: unknown): unknown[] =>
