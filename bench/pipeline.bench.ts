@@ -5,7 +5,7 @@
  * prints figures and writes them to bench-results/.
  *
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
- *              [--runtime dist|tsx] [--cpu-prof]
+ *              [--runtime dist|tsx] [--cpu-prof] [--heap-mb 192]
  *
  * Services run as the bundles operators deploy (`--runtime dist`, rebuilt
  * first); `--cpu-prof` has each write a V8 CPU profile and prints where its
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     'lines-per-message': { type: 'string', default: '5000' },
     runtime: { type: 'string', default: 'dist' },
     'cpu-prof': { type: 'boolean', default: false },
+    // As docker-compose.yml runs the services (NODE_OPTIONS there); 0 leaves Node's default.
+    'heap-mb': { type: 'string', default: '192' },
   },
 });
 const SIZE = Number(values.size);
@@ -204,7 +206,10 @@ const profileDir = join(REPO_ROOT, 'bench-results', `profiles-${NAMESPACE}`);
 if (values['cpu-prof']) mkdirSync(profileDir, { recursive: true });
 const startOptions = {
   runtime: RUNTIME,
-  nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  nodeArgs: [
+    ...(Number(values['heap-mb']) > 0 ? [`--max-old-space-size=${Number(values['heap-mb'])}`] : []),
+    ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ],
 } as const;
 const processes = SERVICES.flatMap((name) =>
   Array.from({ length: INSTANCES }, (_, instance) => startService(name, env, instance, startOptions)),
@@ -388,6 +393,7 @@ const result = {
     instances: INSTANCES,
     linesPerMessage: LINES_PER_MESSAGE,
     runtime: RUNTIME,
+    heapMb: Number(values['heap-mb']),
   },
   endToEnd: {
     indicators: SIZE,

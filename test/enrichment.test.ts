@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { INDEX } from '@dragnet/contracts';
-import { eventually, requireStack, SHARED_DIR, testElasticsearch, testKafka } from '@dragnet/test-kit';
+import { requireStack, SHARED_DIR, testElasticsearch, testKafka } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPipelineResources,
   dropPipelineResources,
+  indexedDocument,
   Pipeline,
   pushFile,
   pushMessages,
@@ -15,24 +15,13 @@ const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const pipeline = new Pipeline(serviceEnv({ ENRICHMENT_ENABLED: 'true' }));
 
-// biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary document fields.
-type AnyDocument = Record<string, any>;
-
-async function documentOf(value: string): Promise<AnyDocument> {
-  const source = await eventually(
-    async () => {
-      await elasticsearch.indices.refresh({ index: INDEX.alias });
-      const found = await elasticsearch.search<AnyDocument>({
-        index: INDEX.alias,
-        query: { term: { 'dragnet.value': value } },
-      });
-      return found.hits.hits[0]?._source;
-    },
-    (source) => source?.dragnet?.enrichment !== undefined,
-    { what: `the enriched document of ${value}`, timeoutMs: 120_000 },
+const documentOf = (value: string) =>
+  indexedDocument(
+    elasticsearch,
+    value,
+    (source) => source.dragnet?.enrichment !== undefined,
+    'the enriched document',
   );
-  return source as AnyDocument;
-}
 
 describe('enrichment end to end (BullMQ on real Redis, results merged by the deduplicator)', () => {
   beforeAll(async () => {

@@ -1,12 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTROL_COMMANDS, INDEX, REDIS_KEYS } from '@dragnet/contracts';
-import { eventually, requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
+import { CONTROL_COMMANDS, REDIS_KEYS } from '@dragnet/contracts';
+import { requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AnyDocument,
   createPipelineResources,
   dropPipelineResources,
+  indexedDocument,
   Pipeline,
   pushMessages,
   serviceEnv,
@@ -36,28 +38,8 @@ const env = {
 const pipeline = new Pipeline(serviceEnv(env));
 const upgraded = new Pipeline(serviceEnv({ ...env, ENRICHMENT_EPOCH: '2' }));
 
-// biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary document fields.
-type AnyDocument = Record<string, any>;
-
-async function documentOf(
-  value: string,
-  ready: (document: AnyDocument) => boolean,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<AnyDocument> {
-  return (await eventually(
-    async () => {
-      await elasticsearch.indices.refresh({ index: INDEX.alias });
-      const found = await elasticsearch.search<AnyDocument>({
-        index: INDEX.alias,
-        query: { term: { 'dragnet.value': value } },
-      });
-      return found.hits.hits[0]?._source;
-    },
-    (source) => source !== undefined && ready(source),
-    { what: `${what} (${value})`, timeoutMs },
-  )) as AnyDocument;
-}
+const documentOf = (value: string, ready: (document: AnyDocument) => boolean, what: string) =>
+  indexedDocument(elasticsearch, value, ready, what);
 
 const stixIndicator = (id: string, pattern: string, validUntil: string | null) => ({
   type: 'indicator',

@@ -255,3 +255,28 @@ export function comparableDocument(source: IndicatorSource) {
     tags: source.tags,
   };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary document fields.
+export type AnyDocument = Record<string, any>;
+
+/** The indexed document of `value` once `ready` holds for it (refreshing the index while waiting). */
+export async function indexedDocument(
+  elasticsearch: Client,
+  value: string,
+  ready: (document: AnyDocument) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<AnyDocument> {
+  return (await eventually(
+    async () => {
+      await elasticsearch.indices.refresh({ index: INDEX.alias });
+      const found = await elasticsearch.search<AnyDocument>({
+        index: INDEX.alias,
+        query: { term: { 'dragnet.value': value } },
+      });
+      return found.hits.hits[0]?._source;
+    },
+    (source) => source !== undefined && ready(source),
+    { what: `${what} (${value})`, timeoutMs },
+  )) as AnyDocument;
+}

@@ -161,7 +161,9 @@ export const INDICATOR_SETTINGS: estypes.IndicesIndexSettings = {
   number_of_shards: 1,
   // A single local node cannot place replicas; a real cluster raises this after setup.
   number_of_replicas: 0,
-  refresh_interval: '1s',
+  // refresh_interval deliberately unset: the default (1 s) then lets an index nobody searched for
+  // 30 s skip refreshes ("search idle"), so bulk ingest builds fewer, larger segments and merges far
+  // less; the first search refreshes and waits. Setting '1s' explicitly would turn that off.
 };
 
 export function indicatorIndexTemplate(): estypes.IndicesPutIndexTemplateRequest {
