@@ -27,7 +27,7 @@ export interface StartOptions {
    */
   runtime?: 'tsx' | 'dist';
   /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  nodeArgs?: string[];
+  nodeArgs?: readonly string[];
 }
 
 export function startService(
