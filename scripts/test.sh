@@ -28,6 +28,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The DNS provider's test runs a real resolver on loopback: Debian's dnsmasq.
+if ! command -v dnsmasq >/dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian's dnsmasq-base (DNS provider test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q dnsmasq-base >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null && apt-get install -y -q dnsmasq-base >/dev/null; }
+  else
+    echo "dnsmasq is missing: sudo apt-get install dnsmasq-base (the DNS provider test needs it)" >&2
+  fi
+fi
+
 echo "== tests"
 report=$(mktemp)
 status=0
