@@ -5,7 +5,7 @@
  * prints figures and writes them to bench-results/.
  *
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
- *              [--runtime dist|tsx] [--cpu-prof] [--heap-mb 192]
+ *              [--runtime dist|tsx] [--cpu-prof] [--heap-mb 192] [--node-args '--flag …']
  *
  * Services run as the bundles operators deploy (`--runtime dist`, rebuilt
  * first); `--cpu-prof` has each write a V8 CPU profile and prints where its
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     // As docker-compose.yml runs the services (NODE_OPTIONS there); 0 leaves Node's default.
     'heap-mb': { type: 'string', default: '192' },
+    /** More `node` flags for every service, space-separated (GC experiments). */
+    'node-args': { type: 'string', default: '' },
   },
 });
 const SIZE = Number(values.size);
@@ -209,6 +211,7 @@ const startOptions = {
   nodeArgs: [
     ...(Number(values['heap-mb']) > 0 ? [`--max-old-space-size=${Number(values['heap-mb'])}`] : []),
     ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(values['node-args'] ?? '').split(' ').filter(Boolean),
   ],
 } as const;
 const processes = SERVICES.flatMap((name) =>
@@ -394,6 +397,7 @@ const result = {
     linesPerMessage: LINES_PER_MESSAGE,
     runtime: RUNTIME,
     heapMb: Number(values['heap-mb']),
+    nodeArgs: values['node-args'],
   },
   endToEnd: {
     indicators: SIZE,
