@@ -8,8 +8,6 @@ import {
   type LookupScope,
   lookupMany,
   lookupOne,
-  MAX_EXPORT_INDICATORS,
-  MAX_LOOKUP_OBSERVABLES,
   searchPage,
 } from '@dragnet/lookup';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -247,5 +245,3 @@ export async function startApiServer(
       }),
   };
 }
-
-export const LIMITS = { MAX_LOOKUP_OBSERVABLES, MAX_EXPORT_INDICATORS } as const;
