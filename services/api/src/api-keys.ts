@@ -16,7 +16,7 @@ export interface ApiKey {
   sha256: string;
   /** The most restrictive TLP this key may read (default `amber`). */
   maxTlp: Tlp;
-  /** Requests per minute across every API process (default 600). */
+  /** Rate-limit units per minute across every API process (default 600): a request is one, a bulk lookup one per 100 observables. */
   ratePerMinute: number;
 }
 

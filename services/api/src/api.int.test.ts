@@ -1,19 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import {
   deleteIndicatorIndex,
   ensureIndicatorIndex,
   type IndexNames,
   writeVersioned,
 } from '@dragnet/elasticsearch';
-import {
-  indicatorDocument,
-  requireStack,
-  testElasticsearch,
-  testLogger,
-  testRedis,
-  uniqueName,
-} from '@dragnet/test-kit';
+import { createLogger } from '@dragnet/logger';
+import { indicatorDocument, requireStack, testElasticsearch, testRedis, uniqueName } from '@dragnet/test-kit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Registry } from 'prom-client';
@@ -31,8 +27,33 @@ const names: IndexNames = { alias: base, concrete: `${base}-v1`, pattern: `${bas
 const full = createApiKey(uniqueName('full'), 'red');
 const greenOnly = createApiKey(uniqueName('green'), 'green');
 const limited = createApiKey(uniqueName('limited'), 'red', 3);
+const bulkLimited = createApiKey(uniqueName('bulk'), 'red', 10);
+const allKeys = [full, greenOnly, limited, bulkLimited];
 let server: Awaited<ReturnType<typeof startApiServer>>;
 let baseUrl = '';
+const registry = new Registry();
+
+/** Every line the API logs (at debug, so the per-request lines too), to check what reaches the logs. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ service: 'api', level: 'debug', destination: sink }) };
+}
+const logs = capturingLogger();
+const keyRing = () =>
+  new ApiKeyRing(
+    allKeys.map(({ entry }) => ({
+      id: entry.id,
+      sha256: entry.sha256,
+      maxTlp: entry.max_tlp,
+      ratePerMinute: entry.rate_per_minute,
+    })),
+  );
 
 const seeds = [
   indicatorDocument('203.0.113.7', [
@@ -56,13 +77,13 @@ const byValue = (value: string) => {
 
 async function call(
   path: string,
-  options: { key?: string | null; method?: string; body?: string; contentType?: string } = {},
+  options: { key?: string | null; method?: string; body?: string; contentType?: string; base?: string } = {},
 ) {
   const headers: Record<string, string> = {};
   const key = options.key === undefined ? full.key : options.key;
   if (key) headers.authorization = `Bearer ${key}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, {
+  const response = await fetch(`${options.base ?? baseUrl}${path}`, {
     method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
     headers,
     ...(options.body === undefined ? {} : { body: options.body }),
@@ -81,17 +102,10 @@ beforeAll(async () => {
     {
       elasticsearch,
       index: names.alias,
-      keys: new ApiKeyRing(
-        [full, greenOnly, limited].map(({ entry }) => ({
-          id: entry.id,
-          sha256: entry.sha256,
-          maxTlp: entry.max_tlp,
-          ratePerMinute: entry.rate_per_minute,
-        })),
-      ),
+      keys: keyRing(),
       rateLimiter: new RateLimiter(redis),
-      logger: testLogger,
-      registry: new Registry(),
+      logger: logs.logger,
+      registry,
       maxBodyBytes: 1_048_576,
     },
     { port: 0, host: '127.0.0.1' },
@@ -252,10 +266,241 @@ describe('GET /v1/search', () => {
     ['/v1/search?size=abc', 'invalid_size'],
     ['/v1/search?cursor=bm9wZQ', 'invalid_cursor'],
     ['/v1/export/stix?limit=10001', 'invalid_limit'],
+    [`/v1/search?q=${encodeURIComponent('dragnet.value:/.*e.*v.*i.*l.*/')}`, 'regex_not_allowed'],
+    [`/v1/search?q=${encodeURIComponent('/(a|aa)+/')}`, 'regex_not_allowed'],
+    [`/v1/export/stix?q=${encodeURIComponent('dragnet.value:/e.*/')}`, 'regex_not_allowed'],
+    [`/v1/search?q=${encodeURIComponent('evil.example.con~2')}`, 'fuzzy_not_allowed'],
+    [`/v1/search?q=${encodeURIComponent('"evil example"~5')}`, 'fuzzy_not_allowed'],
+    [`/v1/search?q=${encodeURIComponent(`${'('.repeat(40)}evil${')'.repeat(40)}`)}`, 'query_too_deep'],
   ])('%s is a 400 %s', async (path, code) => {
     const response = await call(path);
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe(code);
+    expect(response.body.error.message).toMatch(/^q: |size|cursor|limit/);
+  });
+
+  it('refuses a q over 4,096 characters', async () => {
+    const response = await call(`/v1/search?q=${'a'.repeat(4_097)}`);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('query_too_long');
+  });
+
+  it('still answers quoted, escaped and trailing-wildcard queries the refusals must not catch', async () => {
+    const url = 'http://malware.example.net/payload.exe?id=1';
+    const quoted = await call(`/v1/search?q=${encodeURIComponent(`dragnet.value:"${url}"`)}`);
+    expect(quoted.status).toBe(200);
+    expect(quoted.body.indicators.map((indicator: { value: string }) => indicator.value)).toEqual([url]);
+    const escaped = await call(
+      `/v1/search?q=${encodeURIComponent('dragnet.value:http\\:\\/\\/malware.example.net\\/payload.exe*')}`,
+    );
+    expect(escaped.status).toBe(200);
+    expect(escaped.body.indicators.map((indicator: { value: string }) => indicator.value)).toEqual([url]);
+    const tilde = await call(`/v1/search?q=${encodeURIComponent('dragnet.value:"a~b/c"')}`);
+    expect(tilde.status).toBe(200);
+    const prefix = await call(`/v1/search?q=${encodeURIComponent('dragnet.value:evil.*')}`);
+    expect(prefix.body.indicators.map((indicator: { value: string }) => indicator.value)).toEqual([
+      'evil.example.com',
+    ]);
+  });
+});
+
+describe('hostile clients', () => {
+  it('treats prototype property names as plain data: 400 for a body without observables, not_a_string inside', async () => {
+    for (const body of [
+      '{"toString":1}',
+      '{"constructor":{"observables":["203.0.113.7"]}}',
+      '{"__proto__":{"observables":["203.0.113.7"]}}',
+      '{"observables":{"toString":1}}',
+    ]) {
+      const response = await call('/v1/lookup', { body });
+      expect(response.status, body).toBe(400);
+      expect(response.body.error.code).toBe('invalid_body');
+      expect(response.body.error.message).toContain('observables');
+    }
+    const inside = await call('/v1/lookup', {
+      body: '{"observables":[{"toString":1},{"constructor":1},{"__proto__":1},{"valueOf":{}},[1],"203.0.113.7"]}',
+    });
+    expect(inside.status).toBe(200);
+    expect(
+      inside.body.invalid.map((entry: { index: number; reason: string }) => [entry.index, entry.reason]),
+    ).toEqual([
+      [0, 'not_a_string'],
+      [1, 'not_a_string'],
+      [2, 'not_a_string'],
+      [3, 'not_a_string'],
+      [4, 'not_a_string'],
+    ]);
+    expect(inside.body.matches.map((match: { inputs: string[] }) => match.inputs)).toEqual([['203.0.113.7']]);
+  });
+
+  it('refuses over-long observables before normalising them, in bulk and single lookups', async () => {
+    const padded = `203.0.113.7${' '.repeat(65_536)}`;
+    const started = Date.now();
+    const bulk = await call('/v1/lookup', {
+      body: JSON.stringify({ observables: [...Array.from({ length: 15 }, () => padded), '203[.]0.113.7'] }),
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.invalid).toHaveLength(15);
+    expect(bulk.body.invalid[14]).toMatchObject({ index: 14, reason: 'too_long' });
+    expect(bulk.body.invalid[0].input.length).toBeLessThanOrEqual(65);
+    expect(bulk.body.matches.map((match: { inputs: string[] }) => match.inputs)).toEqual([['203[.]0.113.7']]);
+    const single = await call(`/v1/indicators/${'a'.repeat(8_193)}`);
+    expect(single.status).toBe(400);
+    expect(single.body.error.code).toBe('too_long');
+    const longest = await call(`/v1/indicators/${'a'.repeat(8_192)}`);
+    expect(longest.body.error.code).not.toBe('too_long');
+  });
+
+  it('refuses deeply nested JSON without parsing it', async () => {
+    const response = await call('/v1/lookup', { body: `{"observables":${'['.repeat(200_000)}` });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_body');
+    expect(response.body.error.message).toContain('nested');
+  });
+
+  it('charges a bulk lookup one request per 100 observables, and refuses one bigger than the key allows', async () => {
+    const key = bulkLimited.key; // 10 per minute
+    const observables = (count: number) =>
+      JSON.stringify({ observables: Array.from({ length: count }, (_, i) => `10.9.${i >> 8}.${i & 255}`) });
+    const tooBig = await call('/v1/lookup', { key, body: observables(1_001) });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.code).toBe('too_many_observables');
+    expect(tooBig.body.error.message).toContain('1000');
+    // The refused request cost its one unit; 500 observables cost 5, 400 cost 4: 10.
+    expect((await call('/v1/lookup', { key, body: observables(500) })).status).toBe(200);
+    expect((await call('/v1/lookup', { key, body: observables(400) })).status).toBe(200);
+    const refused = await call('/v1/search?size=1', { key });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toContain('100 observables');
+  });
+
+  it('answers 400 to a request target that is no URL (fetch cannot send one, so a raw socket does)', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(server.port, '127.0.0.1', () =>
+        socket.write('GET http://[ HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n'),
+      );
+      socket.on('data', (chunk) => {
+        text += String(chunk);
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(raw).toContain('"invalid_url"');
+  });
+
+  it('labels every answer with its route, never the raw path', async () => {
+    await call('/v1/lookup', { body: '{"observables": [' });
+    await call('/v1/search?size=abc');
+    await call('/v1/export/stix?limit=0');
+    await call('/v1/indicators/%E0%A4%A');
+    await call(`/v1/${uniqueName('random')}`);
+    await call('/openapi.json', { method: 'POST', key: null });
+    const series = (await registry.getSingleMetric('dragnet_api_requests_total')?.get())?.values ?? [];
+    const labels = series.map(({ labels }) => `${labels.route} ${labels.status}`);
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'lookup 400',
+        'search 400',
+        'export_stix 400',
+        'indicator 400',
+        'unknown 404',
+        'openapi 405',
+      ]),
+    );
+    const routes = new Set(series.map(({ labels }) => labels.route));
+    for (const route of routes)
+      expect(['indicator', 'lookup', 'search', 'export_stix', 'openapi', 'unknown']).toContain(route);
+  });
+
+  it('answers 503 without the query, observables or key in the log when Elasticsearch fails', async () => {
+    const failing = capturingLogger();
+    const query = 'dragnet.value:secretquerymarker.example';
+    const broken = await startApiServer(
+      {
+        elasticsearch,
+        index: uniqueName('no-such-index'),
+        keys: keyRing(),
+        rateLimiter: new RateLimiter(redis),
+        logger: failing.logger,
+        registry: new Registry(),
+        maxBodyBytes: 1_048_576,
+      },
+      { port: 0, host: '127.0.0.1' },
+    );
+    try {
+      const brokenUrl = `http://127.0.0.1:${broken.port}`;
+      const search = await call(`/v1/search?q=${encodeURIComponent(query)}`, { base: brokenUrl });
+      expect(search.status).toBe(503);
+      const lookup = await call('/v1/lookup', {
+        base: brokenUrl,
+        body: JSON.stringify({ observables: ['203.0.113.99', 'leakmarker.example'] }),
+      });
+      expect(lookup.status).toBe(503);
+    } finally {
+      await broken.close();
+    }
+    const failures = failing.lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === 'request failed');
+    expect(failures.map((line) => line.route)).toEqual(['search', 'lookup']);
+    expect(failures[0]).toMatchObject({
+      key: full.entry.id,
+      query_chars: query.length,
+      error: { status: 404 },
+    });
+    expect(failures[1]).toMatchObject({ key: full.entry.id, observables: 2 });
+    const text = failing.lines.join('\n');
+    for (const secret of ['secretquerymarker', 'leakmarker', '203.0.113.99', full.key, 'Bearer'])
+      expect(text).not.toContain(secret);
+  });
+
+  it('gives up on a search Elasticsearch does not answer in time', async () => {
+    const impatient = capturingLogger();
+    const hurried = await startApiServer(
+      {
+        elasticsearch,
+        index: names.alias,
+        keys: keyRing(),
+        rateLimiter: new RateLimiter(redis),
+        logger: impatient.logger,
+        registry: new Registry(),
+        maxBodyBytes: 1_048_576,
+        searchTimeoutMs: 1,
+      },
+      { port: 0, host: '127.0.0.1' },
+    );
+    try {
+      const base = `http://127.0.0.1:${hurried.port}`;
+      const search = await call('/v1/search?size=1000', { base });
+      expect(search.status).toBe(503);
+      expect(search.body.error.code).toBe('search_timeout');
+      const exported = await call('/v1/export/stix?limit=1000', { base });
+      expect(exported.body.error.code).toBe('search_timeout');
+      // Lookups use the ordinary client and its timeout.
+      expect((await call('/v1/indicators/203.0.113.7', { base })).status).toBe(200);
+    } finally {
+      await hurried.close();
+    }
+    const failures = impatient.lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === 'request failed');
+    expect(failures.map((line) => [line.route, line.error.name])).toEqual([
+      ['search', 'TimeoutError'],
+      ['export_stix', 'TimeoutError'],
+    ]);
+  });
+
+  it('never logs keys or the observables asked about', async () => {
+    await call(`/v1/indicators/${encodeURIComponent('evil[.]example[.]com')}`);
+    await call('/v1/lookup', { body: JSON.stringify({ observables: ['phisher@example.org'] }) });
+    await call('/v1/search?q=evil', { key: 'dgn_not-a-key-but-secret' });
+    const text = logs.lines.join('\n');
+    expect(logs.lines.length).toBeGreaterThan(10);
+    for (const secret of ['evil', 'phisher', ...allKeys.map(({ key }) => key), 'dgn_', 'Bearer'])
+      expect(text).not.toContain(secret);
   });
 });
 

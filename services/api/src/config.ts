@@ -1,5 +1,6 @@
 import { ELASTICSEARCH_ENV, env, LOG_ENV, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
 import { z } from 'zod';
+import { DEFAULT_OBSERVABLES_PER_RATE_UNIT, DEFAULT_SEARCH_TIMEOUT_MS } from './limits.js';
 
 export const apiEnv = z.object({
   ...LOG_ENV,
@@ -15,4 +16,8 @@ export const apiEnv = z.object({
   API_KEYS_FILE: z.string().optional(),
   /** Largest request body in bytes (default 8 MiB: 10,000 long URLs fit). */
   API_MAX_BODY_BYTES: env.integer(1_024, 67_108_864, 8_388_608),
+  /** A bulk lookup costs one rate-limit unit per this many observables (default 100; see docs/api.md). */
+  API_OBSERVABLES_PER_RATE_UNIT: env.integer(1, 10_000, DEFAULT_OBSERVABLES_PER_RATE_UNIT),
+  /** Longest wait for Elasticsearch on search and STIX export, in ms (default 10 s). */
+  API_SEARCH_TIMEOUT_MS: env.integer(100, 300_000, DEFAULT_SEARCH_TIMEOUT_MS),
 });

@@ -38,6 +38,8 @@ await runService({
         logger,
         registry: metrics.registry,
         maxBodyBytes: config.API_MAX_BODY_BYTES,
+        observablesPerRateUnit: config.API_OBSERVABLES_PER_RATE_UNIT,
+        searchTimeoutMs: config.API_SEARCH_TIMEOUT_MS,
       },
       { port: config.API_PORT, host: config.API_HOST },
     );

@@ -1,4 +1,10 @@
 import { MAX_EXPORT_INDICATORS, MAX_LOOKUP_OBSERVABLES, MAX_PAGE_SIZE } from '@dragnet/lookup';
+import {
+  DEFAULT_OBSERVABLES_PER_RATE_UNIT,
+  MAX_OBSERVABLE_CHARACTERS,
+  MAX_QUERY_CHARACTERS,
+  MAX_QUERY_NESTING,
+} from './limits.js';
 
 const errorResponse = (description: string) => ({
   description,
@@ -6,15 +12,18 @@ const errorResponse = (description: string) => ({
 });
 const common = {
   '401': errorResponse('Missing or unknown API key'),
-  '429': errorResponse('Rate limit of the key exceeded; see Retry-After'),
-  '503': errorResponse('Elasticsearch or Redis unavailable; retry'),
+  '429': errorResponse(
+    `Rate limit of the key exceeded; see Retry-After. A request costs one unit, a bulk lookup one per ${DEFAULT_OBSERVABLES_PER_RATE_UNIT} observables (by default)`,
+  ),
+  '503': errorResponse(
+    'Elasticsearch or Redis unavailable (`unavailable`), or a search too slow (`search_timeout`); retry',
+  ),
 };
 const queryParameter = {
   name: 'q',
   in: 'query',
-  description:
-    'Lucene query-string syntax over the indicator fields, e.g. `threat.indicator.type:url AND dragnet.score:>=70`. Empty: everything.',
-  schema: { type: 'string', maxLength: 4096 },
+  description: `Lucene query-string syntax over the indicator fields, e.g. \`threat.indicator.type:url AND dragnet.score:>=70\`. Empty: everything. Refused with 400: regular expressions (\`/…/\`, \`regex_not_allowed\`), fuzzy or proximity (\`~\`, \`fuzzy_not_allowed\`), parentheses nested over ${MAX_QUERY_NESTING} (\`query_too_deep\`), leading wildcards (\`invalid_query\`). Quote or escape a literal \`/\` or \`~\`.`,
+  schema: { type: 'string', maxLength: MAX_QUERY_CHARACTERS },
 };
 
 /** Served at `/openapi.json`; kept next to the routes it describes. */
@@ -37,7 +46,7 @@ export const OPENAPI_DOCUMENT = {
             in: 'path',
             required: true,
             description: 'Percent-encoded observable',
-            schema: { type: 'string' },
+            schema: { type: 'string', maxLength: MAX_OBSERVABLE_CHARACTERS },
           },
         ],
         responses: {
@@ -53,7 +62,7 @@ export const OPENAPI_DOCUMENT = {
               },
             },
           },
-          '400': errorResponse('Not a recognisable observable'),
+          '400': errorResponse('Not a recognisable observable, or over the length limit (`too_long`)'),
           '404': errorResponse("Unknown (or above the key's TLP)"),
           ...common,
         },
@@ -70,7 +79,12 @@ export const OPENAPI_DOCUMENT = {
                 type: 'object',
                 required: ['observables'],
                 properties: {
-                  observables: { type: 'array', maxItems: MAX_LOOKUP_OBSERVABLES, items: { type: 'string' } },
+                  observables: {
+                    type: 'array',
+                    maxItems: MAX_LOOKUP_OBSERVABLES,
+                    description: `Longer strings than ${MAX_OBSERVABLE_CHARACTERS} characters come back in \`invalid\` as \`too_long\`, non-strings as \`not_a_string\``,
+                    items: { type: 'string', maxLength: MAX_OBSERVABLE_CHARACTERS },
+                  },
                 },
               },
             },
@@ -81,8 +95,10 @@ export const OPENAPI_DOCUMENT = {
             description: 'Matches, unknown inputs and invalid inputs with reasons',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/LookupResult' } } },
           },
-          '400': errorResponse('Malformed JSON or wrong body shape'),
-          '413': errorResponse('Body too large or too many observables'),
+          '400': errorResponse('Malformed JSON, wrong body shape, or JSON nested too deep'),
+          '413': errorResponse(
+            "Body too large, or too many observables (over the API's maximum, or over what the key's whole minute pays for)",
+          ),
           '415': errorResponse('Content-Type is not application/json'),
           ...common,
         },
@@ -121,7 +137,7 @@ export const OPENAPI_DOCUMENT = {
               },
             },
           },
-          '400': errorResponse('Invalid query, size or cursor'),
+          '400': errorResponse('Invalid or refused query, size or cursor'),
           ...common,
         },
       },
@@ -143,7 +159,7 @@ export const OPENAPI_DOCUMENT = {
               'Bundle of indicators (patterns), their observables (deterministic ids), based-on relationships, partner identities with sightings, TLP 2.0 marking definitions',
             content: { 'application/stix+json;version=2.1': { schema: { type: 'object' } } },
           },
-          '400': errorResponse('Invalid query or limit'),
+          '400': errorResponse('Invalid or refused query, or invalid limit'),
           ...common,
         },
       },

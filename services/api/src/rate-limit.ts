@@ -9,8 +9,19 @@ export interface RateDecision {
 }
 
 /**
+ * What a bulk lookup of `observables` costs in rate-limit units: one per
+ * `observablesPerUnit` started (at least one), so 10,000 observables cost
+ * what 100 single lookups do rather than what one does.
+ */
+export function lookupCost(observables: number, observablesPerUnit: number): number {
+  return Math.max(1, Math.ceil(observables / observablesPerUnit));
+}
+
+/**
  * Fixed one-minute windows per key, counted in Redis so the limit holds
- * across every API process. One round trip (INCR + PEXPIRE NX in a MULTI).
+ * across every API process. One round trip (INCRBY + PEXPIRE in a MULTI).
+ * `limit` and `cost` are in units: a request costs one, a bulk lookup
+ * `lookupCost` of its observables.
  * A fixed window lets a burst of up to twice the limit straddle a window
  * boundary; for an abuse guard that is an acceptable trade for one counter.
  */
@@ -20,12 +31,12 @@ export class RateLimiter {
     private readonly windowMs = 60_000,
   ) {}
 
-  async take(keyId: string, limit: number, now = Date.now()): Promise<RateDecision> {
+  async take(keyId: string, limit: number, cost = 1, now = Date.now()): Promise<RateDecision> {
     const window = Math.floor(now / this.windowMs);
     const counter = `${REDIS_KEYS.rateLimit}${keyId}:${window}`;
     const results = await this.redis
       .multi()
-      .incr(counter)
+      .incrby(counter, cost)
       .pexpire(counter, this.windowMs * 2)
       .exec();
     const [incrError, count] = results?.[0] ?? [new Error('no reply'), 0];

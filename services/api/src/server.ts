@@ -12,8 +12,12 @@ import {
 } from '@dragnet/lookup';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ApiKey, ApiKeyRing } from './api-keys.js';
+import { failureFields } from './failure-log.js';
+import { DEFAULT_OBSERVABLES_PER_RATE_UNIT, DEFAULT_SEARCH_TIMEOUT_MS } from './limits.js';
+import { completeLookupResult, parseLookupBody, refuseObservable } from './lookup-request.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
-import type { RateLimiter } from './rate-limit.js';
+import { lookupCost, type RateDecision, type RateLimiter } from './rate-limit.js';
+import { checkSearchQuery } from './search-query.js';
 
 export interface ApiDependencies {
   elasticsearch: Client;
@@ -25,14 +29,47 @@ export interface ApiDependencies {
   registry: Registry;
   /** Largest request body accepted (bytes). */
   maxBodyBytes: number;
+  /** A bulk lookup costs one rate-limit unit per this many observables (default 100). */
+  observablesPerRateUnit?: number;
+  /** Longest wait for Elasticsearch on search and export (default 10 s). */
+  searchTimeoutMs?: number;
 }
 
-type Route = 'indicator' | 'lookup' | 'search' | 'export_stix' | 'openapi' | 'unknown';
+/** The metric and log label of a request: a fixed set, so a client's paths never become label values. */
+export type Route = 'indicator' | 'lookup' | 'search' | 'export_stix' | 'openapi' | 'unknown';
+
+const ROUTE_METHODS: Record<Exclude<Route, 'unknown'>, 'GET' | 'POST'> = {
+  indicator: 'GET',
+  lookup: 'POST',
+  search: 'GET',
+  export_stix: 'GET',
+  openapi: 'GET',
+};
+
+/** The route a path belongs to, whatever the method; `unknown` when it is none. */
+export function routeOf(path: string): Route {
+  if (path.startsWith('/v1/indicators/')) return 'indicator';
+  if (path === '/v1/lookup') return 'lookup';
+  if (path === '/v1/search') return 'search';
+  if (path === '/v1/export/stix') return 'export_stix';
+  if (path === '/openapi.json') return 'openapi';
+  return 'unknown';
+}
 
 interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+}
+
+/** What the logs may say about a request: the route, the key id and sizes — never its content. */
+interface RequestContext {
+  route: Route;
+  key?: string;
+  /** Length of `q` (search, export). */
+  query_chars?: number;
+  /** Observables in a bulk lookup. */
+  observables?: number;
 }
 
 const error = (status: number, code: string, message: string, headers?: Record<string, string>): Reply => ({
@@ -44,11 +81,18 @@ const error = (status: number, code: string, message: string, headers?: Record<s
 /**
  * The lookup API: routing, authentication, rate limiting, input limits. The
  * answers themselves come from @dragnet/lookup, which the CLI uses too.
- * Caller mistakes are 4xx with a code and message; only an unreachable
- * Elasticsearch or Redis is a 5xx. Logs carry route, status, key id and
- * duration — never the observables asked about.
+ * Caller mistakes are 4xx with a code and message; only an unreachable (or
+ * too slow) Elasticsearch or Redis is a 5xx. Logs carry route, status, key
+ * id, sizes and duration — never the observables or query asked about.
  */
 export function createApiHandler(deps: ApiDependencies) {
+  const observablesPerUnit = deps.observablesPerRateUnit ?? DEFAULT_OBSERVABLES_PER_RATE_UNIT;
+  // Search cost is in the client's hands: no retries, and a deadline after which the
+  // connection is closed, which makes Elasticsearch cancel the search.
+  const searchClient = deps.elasticsearch.child({
+    requestTimeout: deps.searchTimeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS,
+    maxRetries: 0,
+  });
   const requests = new Counter({
     name: 'dragnet_api_requests_total',
     help: 'API requests by route and status',
@@ -63,56 +107,44 @@ export function createApiHandler(deps: ApiDependencies) {
     registers: [deps.registry],
   });
 
-  async function route(request: IncomingMessage, url: URL): Promise<[Route, Reply, ApiKey | null]> {
-    const path = url.pathname;
-    if (path === '/openapi.json' && request.method === 'GET')
-      return ['openapi', { status: 200, body: OPENAPI_DOCUMENT }, null];
-    const routeName: Route = path.startsWith('/v1/indicators/')
-      ? 'indicator'
-      : path === '/v1/lookup'
-        ? 'lookup'
-        : path === '/v1/search'
-          ? 'search'
-          : path === '/v1/export/stix'
-            ? 'export_stix'
-            : 'unknown';
-    if (routeName === 'unknown') return [routeName, error(404, 'not_found', `no route ${path}`), null];
-    const expected = routeName === 'lookup' ? 'POST' : 'GET';
+  const rateLimited = (key: ApiKey, rate: RateDecision): Reply =>
+    error(
+      429,
+      'rate_limited',
+      `more than ${key.ratePerMinute} requests per minute for this key (a bulk lookup counts one per ${observablesPerUnit} observables)`,
+      { 'retry-after': String(Math.ceil(rate.resetMs / 1000)) },
+    );
+
+  async function route(request: IncomingMessage, context: RequestContext): Promise<Reply> {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://api.invalid');
+    } catch {
+      return error(400, 'invalid_url', 'the request target is not a valid URL');
+    }
+    context.route = routeOf(url.pathname);
+    if (context.route === 'unknown') return error(404, 'not_found', `no route ${url.pathname}`);
+    const expected = ROUTE_METHODS[context.route];
     if (request.method !== expected)
-      return [
-        routeName,
-        error(405, 'method_not_allowed', `${path} takes ${expected}`, { allow: expected }),
-        null,
-      ];
+      return error(405, 'method_not_allowed', `${url.pathname} takes ${expected}`, { allow: expected });
+    if (context.route === 'openapi') return { status: 200, body: OPENAPI_DOCUMENT };
     const key = deps.keys.authenticate(request.headers);
     if (!key)
-      return [
-        routeName,
-        error(401, 'unauthorized', 'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)', {
+      return error(
+        401,
+        'unauthorized',
+        'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)',
+        {
           'www-authenticate': 'Bearer',
-        }),
-        null,
-      ];
+        },
+      );
+    context.key = key.id;
+    // One unit up front, so a key that used up its minute is refused before its body is read.
     const rate = await deps.rateLimiter.take(key.id, key.ratePerMinute);
-    if (!rate.allowed)
-      return [
-        routeName,
-        error(429, 'rate_limited', `more than ${key.ratePerMinute} requests per minute for this key`, {
-          'retry-after': String(Math.ceil(rate.resetMs / 1000)),
-        }),
-        key,
-      ];
+    if (!rate.allowed) return rateLimited(key, rate);
     const scope: LookupScope = { client: deps.elasticsearch, index: deps.index, maxTlp: key.maxTlp };
-    return [routeName, await answer(routeName, request, url, scope), key];
-  }
-
-  async function answer(
-    routeName: Route,
-    request: IncomingMessage,
-    url: URL,
-    scope: LookupScope,
-  ): Promise<Reply> {
-    switch (routeName) {
+    const searchScope: LookupScope = { ...scope, client: searchClient };
+    switch (context.route) {
       case 'indicator': {
         const raw = url.pathname.slice('/v1/indicators/'.length);
         let value: string;
@@ -121,6 +153,8 @@ export function createApiHandler(deps: ApiDependencies) {
         } catch {
           return error(400, 'invalid_encoding', 'the indicator value is not valid percent-encoding');
         }
+        const refusal = refuseObservable(value);
+        if (refusal) return error(400, refusal.reason, refusal.message);
         const result = await lookupOne(scope, value);
         if (result.outcome === 'invalid') return error(400, result.reason, result.message);
         if (result.outcome === 'unknown')
@@ -128,49 +162,61 @@ export function createApiHandler(deps: ApiDependencies) {
         return { status: 200, body: { id: result.id, document: result.document } };
       }
       case 'lookup': {
-        const body = await readJson(request, deps.maxBodyBytes);
-        const observables = (body as { observables?: unknown } | null)?.observables;
-        if (!Array.isArray(observables))
-          throw new InvalidRequestError('invalid_body', 'expected {"observables": ["…", …]}');
-        return { status: 200, body: await lookupMany(scope, observables) };
+        const lookup = parseLookupBody(await readBody(request, deps.maxBodyBytes));
+        context.observables = lookup.count;
+        const cost = lookupCost(lookup.count, observablesPerUnit);
+        if (cost > key.ratePerMinute)
+          return error(
+            413,
+            'too_many_observables',
+            `this key may look up at most ${key.ratePerMinute * observablesPerUnit} observables at once (${key.ratePerMinute} requests per minute, a bulk lookup counts one per ${observablesPerUnit})`,
+          );
+        if (cost > 1) {
+          const rest = await deps.rateLimiter.take(key.id, key.ratePerMinute, cost - 1);
+          if (!rest.allowed) return rateLimited(key, rest);
+        }
+        const result = await lookupMany(scope, lookup.observables);
+        return { status: 200, body: completeLookupResult(lookup, result) };
       }
-      case 'search':
+      case 'search': {
+        const query = searchQuery(url, context);
         return {
           status: 200,
-          body: await searchPage(scope, {
-            query: url.searchParams.get('q') ?? '',
+          body: await searchPage(searchScope, {
+            query,
             size: integerParameter(url, 'size', 100),
             cursor: url.searchParams.get('cursor') ?? undefined,
           }),
         };
-      case 'export_stix':
+      }
+      case 'export_stix': {
+        const query = searchQuery(url, context);
         return {
           status: 200,
-          body: await exportStix(scope, {
-            query: url.searchParams.get('q') ?? '',
-            limit: integerParameter(url, 'limit', 1_000),
-          }),
+          body: await exportStix(searchScope, { query, limit: integerParameter(url, 'limit', 1_000) }),
           headers: { 'content-type': 'application/stix+json;version=2.1' },
         };
-      default:
-        return error(404, 'not_found', `no route ${url.pathname}`);
+      }
     }
+  }
+
+  function failed(caught: unknown, context: RequestContext): Reply {
+    if (caught instanceof InvalidRequestError) return error(caught.status, caught.code, caught.message);
+    const fields = failureFields(caught);
+    deps.logger.error({ ...context, error: fields }, 'request failed');
+    if (fields.name === 'TimeoutError' && (context.route === 'search' || context.route === 'export_stix'))
+      return error(503, 'search_timeout', 'the search did not finish in time; narrow q or retry later');
+    return error(503, 'unavailable', 'the index or rate limiter is unavailable; retry later');
   }
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    let routeName: Route = 'unknown';
+    const context: RequestContext = { route: 'unknown' };
     let reply: Reply;
-    let key: ApiKey | null = null;
     try {
-      const url = new URL(request.url ?? '/', 'http://api.invalid');
-      [routeName, reply, key] = await route(request, url);
+      reply = await route(request, context);
     } catch (caught) {
-      if (caught instanceof InvalidRequestError) reply = error(caught.status, caught.code, caught.message);
-      else {
-        deps.logger.error({ err: caught, route: routeName }, 'request failed');
-        reply = error(503, 'unavailable', 'the index or rate limiter is unavailable; retry later');
-      }
+      reply = failed(caught, context);
     }
     const payload = JSON.stringify(reply.body);
     response.writeHead(reply.status, {
@@ -180,13 +226,18 @@ export function createApiHandler(deps: ApiDependencies) {
     });
     response.end(payload);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    requests.inc({ route: routeName, status: String(reply.status) });
-    duration.observe({ route: routeName }, seconds);
-    deps.logger.debug(
-      { route: routeName, status: reply.status, key: key?.id, ms: seconds * 1000 },
-      'request',
-    );
+    requests.inc({ route: context.route, status: String(reply.status) });
+    duration.observe({ route: context.route }, seconds);
+    deps.logger.debug({ ...context, status: reply.status, ms: seconds * 1000 }, 'request');
   };
+}
+
+/** `q`, after the API's own refusals (expensive syntax, length, nesting). */
+function searchQuery(url: URL, context: RequestContext): string {
+  const query = url.searchParams.get('q') ?? '';
+  context.query_chars = query.length;
+  checkSearchQuery(query);
+  return query;
 }
 
 function integerParameter(url: URL, name: string, fallback: number): number {
@@ -197,7 +248,7 @@ function integerParameter(url: URL, name: string, fallback: number): number {
   return Number(raw);
 }
 
-async function readJson(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
   const type = request.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type))
     throw new InvalidRequestError('unsupported_media_type', 'send Content-Type: application/json', 415);
@@ -216,11 +267,7 @@ async function readJson(request: IncomingMessage, maxBytes: number): Promise<unk
     }
     chunks.push(chunk);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (caught) {
-    throw new InvalidRequestError('malformed_json', `request body is not JSON: ${(caught as Error).message}`);
-  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function startApiServer(
