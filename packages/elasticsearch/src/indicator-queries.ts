@@ -42,7 +42,24 @@ export async function getIndicators(
   return found;
 }
 
-/** Network (CIDR) indicators containing any of `ips`, restricted to the given TLP values. */
+/**
+ * Documents whose whole content is marked one of `tlps` (`dragnet.tlp`), or
+ * that were stated at least once at one of `floorTlps` (`dragnet.tlp_floor`:
+ * a reader cleared for it may know the indicator exists). The floor is never
+ * above the marking, and a document written before the floor existed has
+ * only its marking.
+ */
+function markedFor(tlps: readonly string[], floorTlps: readonly string[]): estypes.QueryDslQueryContainer {
+  const should: estypes.QueryDslQueryContainer[] = [{ terms: { 'dragnet.tlp': [...tlps] } }];
+  if (floorTlps.length > 0) should.push({ terms: { 'dragnet.tlp_floor': [...floorTlps] } });
+  return { bool: { should, minimum_should_match: 1 } };
+}
+
+/**
+ * Network (CIDR) indicators containing any of `ips` that a reader cleared for
+ * `tlps` may know exist (matching by the network itself never depends on
+ * what a partner said about it); callers project what they return.
+ */
 export async function findNetworksContaining(
   client: Client,
   index: string,
@@ -58,7 +75,7 @@ export async function findNetworksContaining(
     query: {
       bool: {
         filter: [
-          { terms: { 'dragnet.tlp': [...tlps] } },
+          markedFor(tlps, tlps),
           {
             bool: { should: ips.map((ip) => ({ term: { 'dragnet.network': ip } })), minimum_should_match: 1 },
           },
@@ -75,7 +92,15 @@ export interface IndicatorSearch {
   size: number;
   /** The previous page's last sort values (opaque to callers). */
   searchAfter?: estypes.FieldValue[] | undefined;
+  /** Documents whose whole content is marked one of these (`dragnet.tlp`) match. */
   tlps: readonly string[];
+  /**
+   * Also documents stated at least once at one of these (`dragnet.tlp_floor`):
+   * only for queries that cannot match content above them. Default none.
+   */
+  floorTlps?: readonly string[];
+  /** Date field sorted on, newest first (default `@timestamp`); documents without it come last. */
+  sortField?: string;
 }
 
 export interface IndicatorPage {
@@ -87,7 +112,7 @@ export interface IndicatorPage {
 
 /**
  * One page of a query-string search, newest first. Paging uses `search_after`
- * on (`@timestamp`, `dragnet.id`) — stable under concurrent indexing and not
+ * on (`sortField`, `dragnet.id`) — stable under concurrent indexing and not
  * capped at 10,000 like `from`.
  */
 export async function searchIndicators(
@@ -95,7 +120,7 @@ export async function searchIndicators(
   index: string,
   search: IndicatorSearch,
 ): Promise<IndicatorPage> {
-  const filter: estypes.QueryDslQueryContainer[] = [{ terms: { 'dragnet.tlp': [...search.tlps] } }];
+  const filter: estypes.QueryDslQueryContainer[] = [markedFor(search.tlps, search.floorTlps ?? [])];
   const must: estypes.QueryDslQueryContainer[] =
     search.query.trim() === ''
       ? [{ match_all: {} }]
@@ -113,7 +138,10 @@ export async function searchIndicators(
     index,
     size: search.size,
     track_total_hits: true,
-    sort: [{ '@timestamp': 'desc' }, { 'dragnet.id': 'asc' }],
+    sort: [
+      { [search.sortField ?? '@timestamp']: { order: 'desc', missing: 0, unmapped_type: 'date' } },
+      { 'dragnet.id': 'asc' },
+    ],
     query: { bool: { must, filter } },
     ...(search.searchAfter ? { search_after: search.searchAfter } : {}),
   });

@@ -118,7 +118,16 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
         suppressed: bool,
         /** Enrichment results have been merged (false until the enricher answered). */
         enriched: bool,
+        /** The most restrictive marking of anything the document holds (analysts are cleared for all). */
         tlp: keyword,
+        /** The least restrictive marking the indicator was stated under: a reader cleared for it may know it exists. */
+        tlp_floor: keyword,
+        /** Per ceiling (`amber_strict` for amber+strict), the latest sighting a reader cleared up to it sees: answers sort by it. */
+        last_seen_at: {
+          properties: { clear: date, green: date, amber: date, amber_strict: date, red: date },
+        },
+        /** Per partial ceiling, the score of what a reader cleared up to it sees (answers only; not searched). */
+        scoring_below: { type: 'object', enabled: false },
         threat_names: keyword,
         valid_until: date,
         description: textWithKeyword,
@@ -135,6 +144,8 @@ export const INDICATOR_MAPPINGS: estypes.MappingTypeMapping = {
             threat_names: keyword,
             valid_until: date,
             record_ids: keyword,
+            /** What the partner said under each marking: kept in _source to rebuild state and project answers. */
+            buckets: { type: 'object', enabled: false },
           },
         },
         provider_count: long,

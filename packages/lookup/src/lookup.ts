@@ -8,16 +8,23 @@ import {
   searchIndicators,
 } from '@dragnet/elasticsearch';
 import { parseIpv4, parseIpv6, type Tlp } from '@dragnet/indicators';
+import { tlpFieldName } from '@dragnet/merge';
 import { InvalidRequestError } from './errors.js';
 import { resolveObservable } from './observables.js';
+import { projectDocument, visibility } from './projection.js';
+import { namesOnlyMarkingFreeFields } from './search-scope.js';
 import { type IndicatorSummary, SUMMARY_FIELDS, summarize } from './summary.js';
-import { tlpsUpTo, tlpVisible } from './tlp.js';
+import { tlpsUpTo } from './tlp.js';
 
 export interface LookupScope {
   client: Client;
   /** The read alias. */
   index: string;
-  /** The most restrictive TLP the reader may see; anything above is treated as unknown. */
+  /**
+   * The most restrictive TLP the reader may see. Every answer is a projection
+   * for it: content stated above it is absent, and an indicator stated only
+   * above it is treated as unknown.
+   */
   maxTlp: Tlp;
 }
 
@@ -29,14 +36,40 @@ export type SingleLookup =
   | { outcome: 'unknown'; id: string; kind: string; value: string }
   | { outcome: 'found'; id: string; document: Record<string, unknown> };
 
-/** One observable, by its deterministic id. A document above the reader's TLP is indistinguishable from none. */
+/** One observable, by its deterministic id, projected for the reader's TLP (stated only above it: unknown). */
 export async function lookupOne(scope: LookupScope, input: string): Promise<SingleLookup> {
   const resolved = resolveObservable(input);
   if (!resolved.ok) return { outcome: 'invalid', reason: resolved.reason, message: resolved.message };
   const [stored] = await getIndicators(scope.client, scope.index, [resolved.id]);
-  if (!stored || !visible(stored, scope.maxTlp))
+  const document = stored ? projectDocument(stored.document, scope.maxTlp) : null;
+  if (!stored || !document)
     return { outcome: 'unknown', id: resolved.id, kind: resolved.kind, value: resolved.value };
-  return { outcome: 'found', id: stored.id, document: stored.document };
+  return { outcome: 'found', id: stored.id, document };
+}
+
+/**
+ * Projects documents read with `SUMMARY_FIELDS` only: those the reader may
+ * see whole stay as read; those it sees in part are read again whole (one
+ * `mget`) and projected, as a projection needs every bucket.
+ */
+async function projectSummaries(scope: LookupScope, stored: StoredIndicator[]): Promise<StoredIndicator[]> {
+  const partial = stored.filter((item) => visibility(item.document, scope.maxTlp) === 'part');
+  const whole = new Map(
+    (
+      await getIndicators(
+        scope.client,
+        scope.index,
+        partial.map((item) => item.id),
+      )
+    ).map((item) => [item.id, item.document]),
+  );
+  return stored.flatMap((item) => {
+    const seen = visibility(item.document, scope.maxTlp);
+    if (seen === 'whole') return [item];
+    const full = seen === 'part' ? whole.get(item.id) : undefined;
+    const document = full ? projectDocument(full, scope.maxTlp) : null;
+    return document ? [{ id: item.id, document }] : [];
+  });
 }
 
 export interface LookupMatch {
@@ -80,21 +113,22 @@ export async function lookupMany(scope: LookupScope, inputs: readonly unknown[])
     if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6') appendTo(ips, resolved.value, given);
   });
   const [exact, networks] = await Promise.all([
-    getIndicators(scope.client, scope.index, [...inputsById.keys()], { sourceIncludes: SUMMARY_FIELDS }),
+    getIndicators(scope.client, scope.index, [...inputsById.keys()], { sourceIncludes: SUMMARY_FIELDS }).then(
+      (found) => projectSummaries(scope, found),
+    ),
+    // A network matches by its value, whatever the marking: every one the reader may know exists.
     findNetworksContaining(scope.client, scope.index, [...ips.keys()], tlpsUpTo(scope.maxTlp), {
       sourceIncludes: SUMMARY_FIELDS,
-    }),
+    }).then((found) => projectSummaries(scope, found)),
   ]);
   const matches: LookupMatch[] = [];
   const matchedInputs = new Set<string>();
   for (const stored of exact) {
-    if (!visible(stored, scope.maxTlp)) continue;
     const given = inputsById.get(stored.id) ?? [];
     for (const input of given) matchedInputs.add(input);
     matches.push({ inputs: given, matched_by: 'observable', indicator: summarize(stored.document) });
   }
   for (const stored of networks) {
-    if (!visible(stored, scope.maxTlp)) continue;
     const given = [...ips].filter(([ip]) => networkContains(stored, ip)).flatMap(([, from]) => from);
     if (given.length === 0) continue;
     for (const input of given) matchedInputs.add(input);
@@ -113,7 +147,11 @@ export interface SearchPage {
 
 export const MAX_PAGE_SIZE = 1_000;
 
-/** A query-string search (`threat.indicator.type:url AND dragnet.score:>=70`), one page at a time. */
+/**
+ * A query-string search (`threat.indicator.type:url AND dragnet.score:>=70`),
+ * one page at a time, newest first by what the reader sees. See
+ * `searchStored` for what a query may match.
+ */
 export async function searchPage(
   scope: LookupScope,
   request: { query: string; size: number; cursor?: string | undefined },
@@ -126,7 +164,18 @@ export async function searchPage(
   };
 }
 
-/** `searchPage` returning the stored documents (the STIX export needs all of them). */
+/**
+ * `searchPage` returning the (projected) documents — the STIX export needs
+ * all of them. A query must not find a document by content above the
+ * reader's TLP: a query naming only fields that come from the observable
+ * itself (value, type, enrichment: `namesOnlyMarkingFreeFields`) runs over
+ * every document the reader may know exists; any other query runs only over
+ * documents the reader may see whole (a TLP:GREEN key searching
+ * `tags:"victim:bank"` cannot find a document whose only such tag is AMBER,
+ * nor one whose GREEN part has that tag, a loss of recall accepted for a
+ * proof that is one linear scan). Order and cursor use the latest sighting
+ * visible to the reader (`dragnet.last_seen_at.<tlp>`).
+ */
 export async function searchStored(
   scope: LookupScope,
   request: { query: string; size: number; cursor?: string | undefined },
@@ -136,15 +185,22 @@ export async function searchStored(
   if (request.query.length > 4_096)
     throw new InvalidRequestError('query_too_long', 'q: at most 4096 characters');
   try {
+    const visibleTlps = tlpsUpTo(scope.maxTlp);
     const page = await searchIndicators(scope.client, scope.index, {
       query: request.query,
       size: request.size,
       searchAfter: request.cursor ? decodeCursor(request.cursor) : undefined,
-      tlps: tlpsUpTo(scope.maxTlp),
+      tlps: visibleTlps,
+      floorTlps: namesOnlyMarkingFreeFields(request.query) ? visibleTlps : [],
+      // Cleared for everything, nothing can leak: the plain index order.
+      sortField: scope.maxTlp === 'red' ? '@timestamp' : `dragnet.last_seen_at.${tlpFieldName(scope.maxTlp)}`,
     });
     return {
       total: page.total,
-      hits: page.hits.filter((hit) => visible(hit, scope.maxTlp)),
+      hits: page.hits.flatMap((hit) => {
+        const document = projectDocument(hit.document, scope.maxTlp);
+        return document ? [{ id: hit.id, document }] : [];
+      }),
       next_cursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString('base64url') : null,
     };
   } catch (error) {
@@ -166,10 +222,6 @@ function decodeCursor(cursor: string): (string | number)[] {
     // Falls through to the error below.
   }
   throw new InvalidRequestError('invalid_cursor', 'cursor: not a cursor this API returned');
-}
-
-function visible(stored: StoredIndicator, maxTlp: Tlp): boolean {
-  return tlpVisible((stored.document.dragnet as { tlp?: unknown } | undefined)?.tlp, maxTlp);
 }
 
 function appendTo(map: Map<string, string[]>, key: string, value: string): void {

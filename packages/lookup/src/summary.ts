@@ -34,6 +34,7 @@ export const SUMMARY_FIELDS = [
   'dragnet.network',
   'dragnet.score',
   'dragnet.tlp',
+  'dragnet.tlp_floor',
   'dragnet.active',
   'dragnet.expired',
   'dragnet.suppressed',

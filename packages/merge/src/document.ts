@@ -1,6 +1,8 @@
-import { type IndicatorKind, KINDS, type Tlp } from '@dragnet/indicators';
+import { type IndicatorKind, KINDS, TLP_LEVELS, type Tlp } from '@dragnet/indicators';
 import { versionsKey } from './merge-enrichment.js';
-import { type MergeState, mostRestrictiveTlp, type SourceState, type StatedAt } from './state.js';
+import { joinBuckets } from './merge-report.js';
+import { fullSourceView, partialCeilings, projectState, stateFloor, stateMarking } from './projection.js';
+import { type MergeState, type SourceState, TLP_ORDER, type TlpBucket } from './state.js';
 
 export interface Scoring {
   score: number;
@@ -12,15 +14,42 @@ export interface Scoring {
 export interface DocumentOptions {
   /** `event.ingested`. */
   now: number;
-  scoring: Scoring;
+  /** Null: no score is shown (a projection for a reader without a score of its own, see `scoringBelow`). */
+  scoring: Scoring | null;
+  /**
+   * The score as a reader cleared only up to each partial ceiling (see
+   * `partialCeilings`) would compute it from what they see; answers for those
+   * readers show it instead of `scoring`, which weighs content above them.
+   */
+  scoringBelow?: Partial<Record<Tlp, Scoring>>;
 }
 
 export type IndicatorDocument = Record<string, unknown> & {
   dragnet: { id: string; revision: number; tlp: Tlp; [field: string]: unknown };
 };
 
-const iso = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
-const parseTime = (value: unknown): number | null => (typeof value === 'string' ? Date.parse(value) : null);
+/** 0000-01-01 and 9999-12-31: the widest range with four-digit years, which every ISO 8601 parser (Elasticsearch's too) reads. */
+const EARLIEST_ISO_MS = -62_167_219_200_000;
+const LATEST_ISO_MS = 253_402_300_799_999;
+
+/**
+ * An epoch as ISO 8601. Dates are range-checked where they enter (the
+ * normaliser), but this projection also runs on states read back from Redis or
+ * the index, and must never throw there (`RangeError: Invalid time value`
+ * would stop the whole batch): an out-of-range time is clamped to the
+ * representable range, a non-finite one is dropped.
+ */
+export function iso(epochMs: number | null): string | null {
+  if (epochMs === null || !Number.isFinite(epochMs)) return null;
+  return new Date(Math.min(LATEST_ISO_MS, Math.max(EARLIEST_ISO_MS, epochMs))).toISOString();
+}
+const parseTime = (value: unknown): number | null => {
+  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? null : time;
+};
+
+/** A TLP level as a field name (`amber+strict` → `amber_strict`): `+` has a meaning in query syntax. */
+export const tlpFieldName = (tlp: Tlp): string => tlp.replace('+', '_');
 
 /** ECS `threat.indicator.confidence` band for a 0–100 score. */
 export function confidenceBand(score: number | null): 'Not Specified' | 'None' | 'Low' | 'Medium' | 'High' {
@@ -78,23 +107,31 @@ function observableFields(
 
 const sortedUnion = (lists: string[][]) => [...new Set(lists.flat())].sort();
 
-function sourceToDocument(source: SourceState) {
+function bucketToDocument(bucket: TlpBucket) {
   return {
-    provider: source.provider,
-    feed: source.feeds,
-    first_seen: iso(source.firstSeen),
-    last_seen: iso(source.lastSeen),
-    confidence: source.confidence,
-    tlp: source.tlp,
-    reference: source.reference,
-    description: source.description,
-    valid_until: iso(source.validUntil),
-    tags: source.tags,
-    threat_names: source.threatNames,
-    record_ids: source.recordIds,
-    // Not indexed (dynamic: false); kept in _source so merge state is recoverable exactly.
-    stated_at: source.statedAt,
+    tlp: bucket.tlp,
+    feed: bucket.feeds,
+    first_seen: iso(bucket.firstSeen),
+    last_seen: iso(bucket.lastSeen),
+    confidence: bucket.confidence,
+    reference: bucket.reference,
+    description: bucket.description,
+    valid_until: iso(bucket.validUntil),
+    tags: bucket.tags,
+    threat_names: bucket.threatNames,
+    record_ids: bucket.recordIds,
+    stated_at: bucket.statedAt,
   };
+}
+
+/**
+ * One partner: its whole view (what Kibana shows and searches) plus, in
+ * `buckets` (not indexed, kept in _source), what it said under each marking,
+ * so the merge state is recoverable exactly and answers can be projected.
+ */
+function sourceToDocument(source: SourceState) {
+  const { stated_at: _view, ...view } = bucketToDocument(fullSourceView(source));
+  return { provider: source.provider, ...view, buckets: source.buckets.map(bucketToDocument) };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
@@ -109,10 +146,11 @@ function asRecord(value: unknown): Record<string, unknown> {
  * Redis can be rebuilt from the index (`documentToState`).
  */
 export function stateToDocument(state: MergeState, options: DocumentOptions): IndicatorDocument {
-  const { sources } = state;
+  const sources = state.sources.map(fullSourceView);
   const firstSeen = Math.min(...sources.map((source) => source.firstSeen));
   const lastSeen = Math.max(...sources.map((source) => source.lastSeen));
-  const tlp = mostRestrictiveTlp(sources.map((source) => source.tlp));
+  const tlp = stateMarking(state);
+  const scoring = options.scoring;
   const observable = observableFields(state.kind, state.value);
   const enrichment = state.enrichment?.result ?? {};
   const extras = asRecord(enrichment.dragnet);
@@ -137,7 +175,7 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
     first_seen: iso(firstSeen),
     last_seen: iso(lastSeen),
     modified_at: iso(lastSeen),
-    confidence: confidenceBand(options.scoring.score),
+    confidence: confidenceBand(scoring?.score ?? null),
     marking: { tlp: tlp.toUpperCase() },
     provider: sources.map((source) => source.provider),
     sightings: sources.length,
@@ -169,17 +207,20 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       value: state.value,
       network: observable.network,
       revision: state.revision,
-      score: options.scoring.score,
-      base_score: options.scoring.baseScore,
-      expired: options.scoring.expired,
-      expires_at: iso(options.scoring.expiresAt),
+      score: scoring?.score,
+      base_score: scoring?.baseScore,
+      expired: scoring?.expired,
+      expires_at: scoring ? iso(scoring.expiresAt) : undefined,
       suppressed,
-      active: !options.scoring.expired && !suppressed,
+      active: scoring ? !scoring.expired && !suppressed : undefined,
       tlp,
+      tlp_floor: stateFloor(state),
+      last_seen_at: lastSeenAt(state),
+      scoring_below: scoringBelowDocument(state, options.scoringBelow),
       threat_names: sortedUnion(sources.map((source) => source.threatNames)),
       valid_until: iso(validUntil),
       provider_count: sources.length,
-      sources: sources.map(sourceToDocument),
+      sources: state.sources.map(sourceToDocument),
       warninglists: warninglistHits,
       enriched: state.enrichment !== null,
       enrichment: state.enrichment
@@ -194,33 +235,120 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
   };
 }
 
+/**
+ * Per ceiling, the latest sighting a reader cleared up to it sees: answers
+ * sort by it, so neither their order nor their paging cursor reveals a
+ * sighting above the reader.
+ */
+function lastSeenAt(state: MergeState): Record<string, string | null> {
+  const result: Record<string, string | null> = {};
+  for (const ceiling of TLP_LEVELS) {
+    const visible = projectState(state, ceiling);
+    if (visible === null) continue;
+    result[tlpFieldName(ceiling)] = iso(
+      Math.max(...visible.sources.flatMap((source) => source.buckets.map((bucket) => bucket.lastSeen))),
+    );
+  }
+  return result;
+}
+
+function scoringBelowDocument(state: MergeState, scoringBelow: DocumentOptions['scoringBelow']) {
+  if (!scoringBelow) return undefined;
+  const result: Record<string, unknown> = {};
+  for (const ceiling of partialCeilings(state)) {
+    const scoring = scoringBelow[ceiling];
+    if (scoring) result[tlpFieldName(ceiling)] = scoringToDocument(scoring);
+  }
+  return result;
+}
+
+const scoringToDocument = (scoring: Scoring) => ({
+  score: scoring.score,
+  base_score: scoring.baseScore,
+  expired: scoring.expired,
+  expires_at: iso(scoring.expiresAt),
+});
+
+/** The scores a reader cleared up to each partial ceiling would compute, for `DocumentOptions.scoringBelow`. */
+export function scoreBelowMarking(
+  state: MergeState,
+  score: (visible: MergeState) => Scoring,
+): Partial<Record<Tlp, Scoring>> {
+  const result: Partial<Record<Tlp, Scoring>> = {};
+  for (const ceiling of partialCeilings(state)) {
+    const visible = projectState(state, ceiling);
+    if (visible) result[ceiling] = score(visible);
+  }
+  return result;
+}
+
+/** `DocumentOptions.scoringBelow[ceiling]` as stored in a document, or null when it holds none. */
+export function storedScoringBelow(document: Record<string, unknown>, ceiling: Tlp): Scoring | null {
+  const stored = asRecord(asRecord(asRecord(document.dragnet).scoring_below)[tlpFieldName(ceiling)]);
+  if (typeof stored.score !== 'number' || typeof stored.base_score !== 'number') return null;
+  return {
+    score: stored.score,
+    baseScore: stored.base_score,
+    expired: stored.expired === true,
+    expiresAt: parseTime(stored.expires_at),
+  };
+}
+
 function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
   return record;
 }
 
+const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+const numberOr = (value: unknown, fallback: number) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+/** A marking read back that is not a TLP level is treated as the most restrictive: fail closed. */
+const storedTlp = (value: unknown): Tlp =>
+  typeof value === 'string' && Object.hasOwn(TLP_ORDER, value) ? (value as Tlp) : 'red';
+
+function documentToBucket(raw: unknown): TlpBucket {
+  const bucket = asRecord(raw);
+  const statedAt = asRecord(bucket.stated_at);
+  return {
+    tlp: storedTlp(bucket.tlp),
+    feeds: strings(bucket.feed),
+    firstSeen: parseTime(bucket.first_seen) ?? 0,
+    lastSeen: parseTime(bucket.last_seen) ?? 0,
+    confidence: typeof bucket.confidence === 'number' ? bucket.confidence : null,
+    reference: typeof bucket.reference === 'string' ? bucket.reference : null,
+    description: typeof bucket.description === 'string' ? bucket.description : null,
+    validUntil: parseTime(bucket.valid_until),
+    tags: strings(bucket.tags),
+    threatNames: strings(bucket.threat_names),
+    recordIds: strings(bucket.record_ids),
+    statedAt: {
+      confidence: numberOr(statedAt.confidence, 0),
+      reference: numberOr(statedAt.reference, 0),
+      description: numberOr(statedAt.description, 0),
+    },
+  };
+}
+
+function documentToSource(raw: unknown): SourceState | null {
+  const source = asRecord(raw);
+  // Documents written before buckets existed hold one statement per partner, under its latest marking.
+  const stored = Array.isArray(source.buckets) ? source.buckets : [source];
+  const byTlp = new Map<Tlp, TlpBucket>();
+  for (const bucket of stored.map(documentToBucket)) {
+    const existing = byTlp.get(bucket.tlp);
+    byTlp.set(bucket.tlp, existing ? joinBuckets(existing, bucket) : bucket);
+  }
+  const buckets = [...byTlp.values()].sort((a, b) => TLP_ORDER[a.tlp] - TLP_ORDER[b.tlp]);
+  return buckets.length === 0 ? null : { provider: String(source.provider), buckets };
+}
+
 /** Rebuilds merge state from an indexed document (after Redis lost it). */
 export function documentToState(document: Record<string, unknown>): MergeState {
   const dragnet = asRecord(document.dragnet);
-  const sources = (Array.isArray(dragnet.sources) ? dragnet.sources : []).map((raw): SourceState => {
-    const source = asRecord(raw);
-    const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
-    return {
-      provider: String(source.provider),
-      feeds: strings(source.feed),
-      firstSeen: parseTime(source.first_seen) ?? 0,
-      lastSeen: parseTime(source.last_seen) ?? 0,
-      confidence: typeof source.confidence === 'number' ? source.confidence : null,
-      tlp: source.tlp as Tlp,
-      reference: typeof source.reference === 'string' ? source.reference : null,
-      description: typeof source.description === 'string' ? source.description : null,
-      validUntil: parseTime(source.valid_until),
-      tags: strings(source.tags),
-      threatNames: strings(source.threat_names),
-      recordIds: strings(source.record_ids),
-      statedAt: asRecord(source.stated_at) as unknown as StatedAt,
-    };
-  });
+  const sources = (Array.isArray(dragnet.sources) ? dragnet.sources : [])
+    .map(documentToSource)
+    .filter((source): source is SourceState => source !== null)
+    .sort((a, b) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0));
   const enrichment = asRecord(dragnet.enrichment);
   return {
     id: String(dragnet.id),

@@ -1,5 +1,14 @@
 import type { IndicatorReport, Tlp } from '@dragnet/indicators';
-import { MAX_RECORD_IDS, type MergeState, type SourceState, TLP_ORDER } from './state.js';
+import { stableStringify } from './merge-enrichment.js';
+import {
+  type EnrichmentState,
+  MAX_RECORD_IDS,
+  type MergeState,
+  mostRestrictiveTlp,
+  type SourceState,
+  TLP_ORDER,
+  type TlpBucket,
+} from './state.js';
 
 export interface MergeOptions {
   /** Last-seen resolution (default one hour): a re-publish within it changes nothing and writes nothing. */
@@ -17,11 +26,21 @@ export interface MergeResult {
 
 const quantise = (epochMs: number, granularityMs: number) => epochMs - (epochMs % granularityMs);
 
-/** Sorted union; returns `current` itself when nothing is new, so callers can detect "no change" cheaply. */
-function union(current: string[], incoming: string[], limit = Number.POSITIVE_INFINITY): string[] {
-  if (incoming.every((value) => current.includes(value))) return current;
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, index) => value === b[index]);
+
+/**
+ * Sorted union, capped to the `limit` smallest values (so the capped set is
+ * still order-independent). Returns `current` itself whenever the result
+ * equals it — also when everything new falls beyond the cap — so callers
+ * detect "no change" by identity.
+ */
+export function union(current: string[], incoming: string[], limit = Number.POSITIVE_INFINITY): string[] {
+  const known = new Set(current);
+  if (incoming.every((value) => known.has(value))) return current;
   const merged = [...new Set([...current, ...incoming])].sort();
-  return merged.length > limit ? merged.slice(0, limit) : merged;
+  const capped = merged.length > limit ? merged.slice(0, limit) : merged;
+  return sameList(capped, current) ? current : capped;
 }
 
 /**
@@ -42,15 +61,18 @@ function latest<T extends string | number>(
   return { value: current, at: currentAt };
 }
 
-function newSource(report: IndicatorReport, options: MergeOptions): SourceState {
+const laterValidUntil = (a: number | null, b: number | null) =>
+  a === null || b === null ? (a ?? b) : Math.max(a, b);
+
+/** One report as a bucket at the marking it was stated under. */
+function reportBucket(report: IndicatorReport, options: MergeOptions): TlpBucket {
   const at = quantise(report.lastSeen, options.granularityMs);
   return {
-    provider: report.provider,
+    tlp: report.tlp ?? options.defaultTlp,
     feeds: [report.feedName],
     firstSeen: report.firstSeen,
     lastSeen: at,
     confidence: report.confidence,
-    tlp: report.tlp ?? options.defaultTlp,
     reference: report.reference,
     description: report.description,
     validUntil: report.validUntil,
@@ -60,17 +82,21 @@ function newSource(report: IndicatorReport, options: MergeOptions): SourceState 
     // A field the partner left empty was never stated: time 0, so it cannot outrank a real statement.
     statedAt: {
       confidence: report.confidence === null ? 0 : at,
-      tlp: at,
       reference: report.reference === null ? 0 : at,
       description: report.description === null ? 0 : at,
     },
   };
 }
 
-const TLP_BY_RANK = Object.keys(TLP_ORDER) as Tlp[];
-
-function mergeSource(current: SourceState, report: IndicatorReport, options: MergeOptions): SourceState {
-  const incoming = newSource(report, options);
+/**
+ * The join of two buckets' content: every field is a min, max, union or a
+ * total-order pick, so the join is idempotent, commutative and associative.
+ * The marking is the more restrictive of the two. Merging a report joins it
+ * into the bucket of its own marking; a reader's view of a partner joins the
+ * buckets the reader is cleared for. Returns `current` itself when `incoming`
+ * adds nothing.
+ */
+export function joinBuckets(current: TlpBucket, incoming: TlpBucket): TlpBucket {
   const confidence = latest(
     current.confidence,
     current.statedAt.confidence,
@@ -89,45 +115,31 @@ function mergeSource(current: SourceState, report: IndicatorReport, options: Mer
     incoming.description,
     incoming.statedAt.description,
   );
-  const tlpRank = latest(
-    TLP_ORDER[current.tlp],
-    current.statedAt.tlp,
-    TLP_ORDER[incoming.tlp],
-    incoming.statedAt.tlp,
-  );
-  const merged: SourceState = {
-    provider: current.provider,
+  const joined: TlpBucket = {
+    tlp: mostRestrictiveTlp([current.tlp, incoming.tlp]),
     feeds: union(current.feeds, incoming.feeds),
     firstSeen: Math.min(current.firstSeen, incoming.firstSeen),
     lastSeen: Math.max(current.lastSeen, incoming.lastSeen),
     confidence: confidence.value,
-    tlp: TLP_BY_RANK[tlpRank.value ?? TLP_ORDER[current.tlp]] ?? current.tlp,
     reference: reference.value,
     description: description.value,
-    validUntil:
-      current.validUntil === null || incoming.validUntil === null
-        ? (current.validUntil ?? incoming.validUntil)
-        : Math.max(current.validUntil, incoming.validUntil),
+    validUntil: laterValidUntil(current.validUntil, incoming.validUntil),
     tags: union(current.tags, incoming.tags),
     threatNames: union(current.threatNames, incoming.threatNames),
     recordIds: union(current.recordIds, incoming.recordIds, MAX_RECORD_IDS),
-    statedAt: {
-      confidence: confidence.at,
-      tlp: tlpRank.at,
-      reference: reference.at,
-      description: description.at,
-    },
+    statedAt: { confidence: confidence.at, reference: reference.at, description: description.at },
   };
-  return sourcesEqual(current, merged) ? current : merged;
+  return bucketsEqual(current, joined) ? current : joined;
 }
 
-function sourcesEqual(a: SourceState, b: SourceState): boolean {
+/** `b` is a join result with `a` as its `current`: unchanged lists are `a`'s own arrays. */
+function bucketsEqual(a: TlpBucket, b: TlpBucket): boolean {
   return (
+    a.tlp === b.tlp &&
     a.feeds === b.feeds &&
     a.firstSeen === b.firstSeen &&
     a.lastSeen === b.lastSeen &&
     a.confidence === b.confidence &&
-    a.tlp === b.tlp &&
     a.reference === b.reference &&
     a.description === b.description &&
     a.validUntil === b.validUntil &&
@@ -135,23 +147,39 @@ function sourcesEqual(a: SourceState, b: SourceState): boolean {
     a.threatNames === b.threatNames &&
     a.recordIds === b.recordIds &&
     a.statedAt.confidence === b.statedAt.confidence &&
-    a.statedAt.tlp === b.statedAt.tlp &&
     a.statedAt.reference === b.statedAt.reference &&
     a.statedAt.description === b.statedAt.description
   );
 }
 
+/** Folds a bucket into the source's bucket of the same marking; returns `source` itself when nothing changed. */
+function mergeIntoSource(source: SourceState, bucket: TlpBucket): SourceState {
+  const index = source.buckets.findIndex((candidate) => candidate.tlp === bucket.tlp);
+  if (index === -1) {
+    const buckets = [...source.buckets, bucket].sort((a, b) => TLP_ORDER[a.tlp] - TLP_ORDER[b.tlp]);
+    return { provider: source.provider, buckets };
+  }
+  const current = source.buckets[index]!;
+  const joined = joinBuckets(current, bucket);
+  if (joined === current) return source;
+  const buckets = source.buckets.slice();
+  buckets[index] = joined;
+  return { provider: source.provider, buckets };
+}
+
 /**
  * Folds one partner report into an indicator's merge state. A pure function:
  * idempotent (the same report twice changes nothing the second time) and
- * order-independent (every field is a min, max, union or a total-order pick),
- * so at-least-once delivery and replays leave the same document.
+ * order-independent (every field is a min, max, union or a total-order pick,
+ * per partner and per TLP marking), so at-least-once delivery and replays
+ * leave the same document.
  */
 export function mergeReport(
   state: MergeState | null,
   report: IndicatorReport,
   options: MergeOptions,
 ): MergeResult {
+  const bucket = reportBucket(report, options);
   if (state === null) {
     return {
       changed: true,
@@ -160,7 +188,7 @@ export function mergeReport(
         kind: report.kind,
         value: report.value,
         revision: 1,
-        sources: [newSource(report, options)],
+        sources: [{ provider: report.provider, buckets: [bucket] }],
         enrichment: null,
         enrichmentRequested: null,
       },
@@ -168,15 +196,80 @@ export function mergeReport(
   }
   const index = state.sources.findIndex((source) => source.provider === report.provider);
   if (index === -1) {
-    const sources = [...state.sources, newSource(report, options)].sort((a, b) =>
+    const sources = [...state.sources, { provider: report.provider, buckets: [bucket] }].sort((a, b) =>
       a.provider < b.provider ? -1 : 1,
     );
     return { changed: true, state: { ...state, sources, revision: state.revision + 1 } };
   }
   const current = state.sources[index]!;
-  const merged = mergeSource(current, report, options);
+  const merged = mergeIntoSource(current, bucket);
   if (merged === current) return { changed: false, state };
   const sources = state.sources.slice();
   sources[index] = merged;
   return { changed: true, state: { ...state, sources, revision: state.revision + 1 } };
+}
+
+/**
+ * The join of two states of one indicator (e.g. the cached one and one read
+ * back from the index): per partner, per TLP bucket, the same join that folds
+ * reports, so it is idempotent, commutative and associative, and joining a
+ * report's state is merging the report. Enrichment: the one from the higher
+ * provider versions (then the larger result), a pick under a total order.
+ * Revision: the higher. Returns `a` itself when `b` adds nothing to it.
+ */
+export function joinStates(a: MergeState, b: MergeState): MergeState {
+  let sources = a.sources;
+  for (const incoming of b.sources) {
+    const index = sources.findIndex((source) => source.provider === incoming.provider);
+    if (index === -1) {
+      sources = [...sources, incoming].sort((x, y) => (x.provider < y.provider ? -1 : 1));
+      continue;
+    }
+    const current = sources[index]!;
+    let merged = current;
+    for (const bucket of incoming.buckets) merged = mergeIntoSource(merged, bucket);
+    if (merged === current) continue;
+    sources = sources.slice();
+    sources[index] = merged;
+  }
+  const enrichment = laterEnrichment(a.enrichment, b.enrichment);
+  const revision = Math.max(a.revision, b.revision);
+  // Cache-only ("scheduled for these provider versions"): the larger key, a pick under a total order.
+  const enrichmentRequested =
+    [a.enrichmentRequested, b.enrichmentRequested]
+      .filter((key): key is string => key !== null)
+      .sort()
+      .at(-1) ?? null;
+  if (
+    sources === a.sources &&
+    enrichment === a.enrichment &&
+    revision === a.revision &&
+    enrichmentRequested === a.enrichmentRequested
+  )
+    return a;
+  return { ...a, sources, enrichment, revision, enrichmentRequested };
+}
+
+function laterEnrichment(a: EnrichmentState | null, b: EnrichmentState | null): EnrichmentState | null {
+  if (a === null || b === null) return a ?? b;
+  const providers = [...new Set([...Object.keys(a.versions), ...Object.keys(b.versions)])].sort();
+  for (const provider of providers) {
+    const left = Object.hasOwn(a.versions, provider) ? (a.versions[provider] ?? 0) : 0;
+    const right = Object.hasOwn(b.versions, provider) ? (b.versions[provider] ?? 0) : 0;
+    if (left !== right) return left > right ? a : b;
+  }
+  return stableStringify(b.result) > stableStringify(a.result) ? b : a;
+}
+
+/** Whether two states say the same (revision and the cache-only `enrichmentRequested` aside). */
+export function sameContent(a: MergeState, b: MergeState): boolean {
+  const content = (state: MergeState) =>
+    stableStringify({
+      id: state.id,
+      kind: state.kind,
+      value: state.value,
+      sources: state.sources,
+      enrichment: state.enrichment,
+    });
+  return content(a) === content(b);
 }

@@ -1,15 +1,19 @@
 import type { IndicatorKind, Tlp } from '@dragnet/indicators';
 
-/** What one partner has said about one indicator, merged over all its reports. */
-export interface SourceState {
-  provider: string;
-  /** Feed names this partner reported it in, sorted. */
+/**
+ * What one partner has said about one indicator under one TLP marking, merged
+ * over all its reports at that marking. Content never leaves the marking it
+ * was stated under: a later GREEN report does not make earlier AMBER context
+ * GREEN, and an AMBER report does not make earlier GREEN content AMBER.
+ */
+export interface TlpBucket {
+  tlp: Tlp;
+  /** Feed names this partner reported it in at this marking, sorted. */
   feeds: string[];
   firstSeen: number;
   /** Quantised down to the merge granularity (see `MergeOptions`), so re-publishing within it changes nothing. */
   lastSeen: number;
   confidence: number | null;
-  tlp: Tlp;
   reference: string | null;
   description: string | null;
   validUntil: number | null;
@@ -25,9 +29,15 @@ export interface SourceState {
   statedAt: StatedAt;
 }
 
+/** What one partner has said about one indicator: one bucket per TLP marking it used. */
+export interface SourceState {
+  provider: string;
+  /** At least one; sorted by `TLP_ORDER`, at most one per marking. The partner stated the indicator at each. */
+  buckets: TlpBucket[];
+}
+
 export interface StatedAt {
   confidence: number;
-  tlp: number;
   reference: number;
   description: number;
 }
@@ -62,3 +72,12 @@ export function mostRestrictiveTlp(levels: Iterable<Tlp>): Tlp {
   for (const level of levels) if (TLP_ORDER[level] > TLP_ORDER[result]) result = level;
   return result;
 }
+
+export function leastRestrictiveTlp(levels: Iterable<Tlp>): Tlp {
+  let result: Tlp = 'red';
+  for (const level of levels) if (TLP_ORDER[level] < TLP_ORDER[result]) result = level;
+  return result;
+}
+
+/** Whether content marked `tlp` may be shown to a reader cleared up to `ceiling`. */
+export const tlpAtOrBelow = (tlp: Tlp, ceiling: Tlp): boolean => TLP_ORDER[tlp] <= TLP_ORDER[ceiling];

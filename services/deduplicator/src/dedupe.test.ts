@@ -110,4 +110,22 @@ describe('dedupeBatch', () => {
     const unknown = dedupeBatch([refresh], new Map([['domain-name--1', null]]), expiredOptions);
     expect(unknown.changes).toEqual([]);
   });
+
+  it('stores, for readers below the document’s marking, the score of only what they see', () => {
+    const countingScore: DedupeOptions['score'] = (state) => ({
+      score: state.sources.length,
+      baseScore: state.sources.length,
+      expired: false,
+      expiresAt: null,
+    });
+    const outcome = dedupeBatch([report('a'), report('b')], new Map([['domain-name--1', null]]), {
+      ...options,
+      score: countingScore,
+    });
+    const document = JSON.parse(String(outcome.changes[0]!.value));
+    // Partner a reports GREEN, b RED: a GREEN/AMBER reader sees one partner, the whole document has two.
+    expect(document.dragnet).toMatchObject({ tlp: 'red', tlp_floor: 'green', score: 2 });
+    expect(Object.keys(document.dragnet.scoring_below)).toEqual(['green', 'amber', 'amber_strict']);
+    expect(document.dragnet.scoring_below.green).toMatchObject({ score: 1, base_score: 1 });
+  });
 });

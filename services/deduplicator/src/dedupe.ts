@@ -7,6 +7,7 @@ import {
   mergeReport,
   needsEnrichment,
   type Scoring,
+  scoreBelowMarking,
   stateToDocument,
   versionsKey,
 } from '@dragnet/merge';
@@ -92,7 +93,13 @@ export function dedupeBatch(
     if (state === null || (!changed.has(id) && !scheduled.has(id))) continue;
     statesToSave.push(state);
     if (!changed.has(id)) continue;
-    const document = stateToDocument(state, { now: options.now, scoring: options.score(state, options.now) });
+    const score = (visible: MergeState) => options.score(visible, options.now);
+    // Readers cleared below the document's marking get the score of what they see, not of the whole.
+    const document = stateToDocument(state, {
+      now: options.now,
+      scoring: score(state),
+      scoringBelow: scoreBelowMarking(state, score),
+    });
     const correlationId = correlation.get(id);
     changes.push({
       topic: TOPICS.changes,

@@ -1,5 +1,5 @@
 import { providerVersions, scoreIndicator, type WarninglistAction } from '@dragnet/enrichment';
-import type { MergeState, Scoring } from '@dragnet/merge';
+import { fullSourceView, type MergeState, type Scoring } from '@dragnet/merge';
 import type { PartnerRegistry } from '@dragnet/partners';
 
 /** Provider versions the deduplicator schedules enrichment for (raising one re-enriches). */
@@ -21,7 +21,7 @@ export function scoreWith(registry: PartnerRegistry): (state: MergeState, now: n
       kind: state.kind,
       now,
       warninglistHits: extras.warninglists ?? [],
-      sources: state.sources.map((source) => ({
+      sources: state.sources.map(fullSourceView).map((source) => ({
         provider: source.provider,
         trust: registry.byId.get(source.provider)?.trust ?? 0.5,
         confidence: source.confidence,
