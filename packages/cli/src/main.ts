@@ -21,7 +21,8 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet sample                             the indexed indicator with the most partners
   dragnet dlq list [--code C] [--stage S] [--partner P]
   dragnet dlq show PARTITION:OFFSET          one dead letter with its original bytes
-  dragnet dlq redrive [--code C] [--stage S] [--partner P] [--position P:O …]
+  dragnet dlq redrive [--code C] [--stage S] [--partner P] [--position P:O …] [--again]
+                                             once per letter; --again re-drives letters re-driven before
   dragnet jobs failed                        failed enrichment jobs
   dragnet jobs retry [JOB_ID…]               re-drive failed jobs (all when none given)
   dragnet maintenance sweep                  re-score, mark expiry, re-enrich outdated indicators now
@@ -59,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       stage: { type: 'string' },
       position: { type: 'string', multiple: true },
       wait: { type: 'boolean' },
+      again: { type: 'boolean' },
       timeout: { type: 'string' },
       json: { type: 'boolean' },
       size: { type: 'string' },
@@ -165,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
         await showDeadLetter(context, rest[0]);
         return 0;
       case 'dlq redrive':
-        await redriveDeadLetters(context, filter);
+        await redriveDeadLetters(context, filter, { again: values.again ?? false });
         return 0;
       case 'jobs failed':
         await listFailedJobs(context);

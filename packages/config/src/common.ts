@@ -57,6 +57,12 @@ export const LOG_ENV = {
 export const KAFKA_ENV = {
   KAFKA_BROKERS: hostPortList,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /**
+   * How long the group coordinator waits for a silent consumer (a crashed or
+   * paused process) before it gives the partitions to another (default 30 s;
+   * the broker allows 6 s to 5 min by default; heartbeats go every 3 s).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: integer(6_000, 300_000, 30_000),
 };
 
 export const ELASTICSEARCH_ENV = {

@@ -33,6 +33,8 @@ export const TOPICS = {
   changes: `${dotted}dragnet.indicators.changes`,
   /** Rejected input with its original bytes, source position and reason. Written by every stage. */
   deadLetter: `${dotted}dragnet.deadletter`,
+  /** One re-drive mark per dead letter (key `<partition>:<offset>` of the letter); compacted. Written by `dragnet dlq redrive`. */
+  deadLetterRedrives: `${dotted}dragnet.deadletter.redrives`,
 } as const;
 
 export const CONSUMER_GROUPS = {

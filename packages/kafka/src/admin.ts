@@ -106,3 +106,18 @@ export async function consumerGroupLag(
     await admin.disconnect();
   }
 }
+
+/**
+ * Grows `topic` to `count` partitions (Kafka cannot shrink a topic). Keys
+ * hash to other partitions afterwards: fine for partner and canonical topics,
+ * not for the changes topic (docs/adr/0001-no-lost-update.md, Limits).
+ */
+export async function addPartitions(kafka: Kafka, topic: string, count: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  } finally {
+    await admin.disconnect();
+  }
+}

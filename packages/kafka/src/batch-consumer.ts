@@ -1,5 +1,16 @@
+import type { DeadLetter } from '@dragnet/contracts';
 import type { Logger } from '@dragnet/logger';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { stageErrorDeadLetter } from './dead-letter.js';
+import {
+  backoffDelayMs,
+  DEFAULT_ISOLATION_POLICY,
+  type FailureKind,
+  type IsolationPolicy,
+  isInfrastructureError,
+  settleBatch,
+} from './isolation.js';
+import type { BatchProducer } from './producer.js';
 
 export interface ConsumedRecord {
   topic: string;
@@ -20,12 +31,33 @@ export interface BatchContext {
 }
 
 /**
- * Processes one partition's batch. When it resolves, everything the batch
- * produced must be durable: the consumer commits the batch's offsets right
- * after. Throwing means "infrastructure fault": nothing is committed and the
- * batch is fetched again (at-least-once; handlers are idempotent).
+ * Processes records of one partition, in offset order. When it resolves,
+ * everything they produced must be durable: the consumer commits their offsets
+ * after. It may be called again with some of the same records (a retry, or a
+ * half of a batch while a poison record is isolated), so it must be
+ * idempotent — which at-least-once delivery demands anyway.
+ *
+ * Bad input is the handler's to reject (dead letter with a reason code), not
+ * to throw on. When it throws anyway:
+ * - an infrastructure fault (`InfrastructureError`, a connection error: see
+ *   `isInfrastructureError`) — the same records are retried with capped
+ *   backoff until it clears; nothing is dead-lettered and the stage reports
+ *   not ready meanwhile;
+ * - anything else — the batch is retried, then bisected; each record that
+ *   throws on its own is dead-lettered with reason `stage_error` and the
+ *   others are processed.
  */
 export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
+
+/** What the consumer tells the stage's health (readiness, metrics); `@dragnet/runtime`'s `StageHealth` fits. */
+export interface BatchHealthListener {
+  /** A handler call threw. */
+  failed(kind: FailureKind, error: unknown): void;
+  /** A handler call succeeded: the stage is making progress. */
+  succeeded(): void;
+  /** Records isolated as poison and dead-lettered with `stage_error`. */
+  deadLettered(count: number): void;
+}
 
 export interface BatchConsumerOptions {
   kafka: Kafka;
@@ -43,6 +75,20 @@ export interface BatchConsumerOptions {
   /** Start from the earliest offset when the group has no committed offset (default true: never skip a feed). */
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  /** Where records whose handler throws on them alone go: a `stage_error` dead letter of `stage` via `producer`. */
+  deadLetters: {
+    stage: DeadLetter['stage'];
+    producer: BatchProducer;
+    /** Defaults to `TOPICS.deadLetter`. */
+    topic?: string;
+    /** The partner a record came from, for the letter (normalizer). */
+    partnerOf?: (record: ConsumedRecord) => string | null;
+  };
+  /** Infrastructure faults (retried, never dead-lettered); default `isInfrastructureError`. */
+  isRetriable?: (error: unknown) => boolean;
+  /** Retry and backoff of failing handler calls; default `DEFAULT_ISOLATION_POLICY` (3 tries, 200 ms doubling, 30 s cap). */
+  isolation?: Partial<IsolationPolicy>;
+  health?: BatchHealthListener;
   onBatchDone?: (info: {
     topic: string;
     partition: number;
@@ -70,7 +116,9 @@ function headersToStrings(headers: IHeaders | undefined): Record<string, string>
 }
 
 export async function runBatchConsumer(options: BatchConsumerOptions): Promise<RunningConsumer> {
-  const { kafka, groupId, topics, handler, logger } = options;
+  const { kafka, groupId, topics, handler, logger, deadLetters, health } = options;
+  const isRetriable = options.isRetriable ?? isInfrastructureError;
+  const policy: IsolationPolicy = { ...DEFAULT_ISOLATION_POLICY, ...options.isolation };
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -123,7 +171,62 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
       headers: headersToStrings(message.headers),
       timestamp: Number(message.timestamp),
     }));
-    await handler(records, { topic: batch.topic, partition: batch.partition, heartbeat });
+    const context: BatchContext = { topic: batch.topic, partition: batch.partition, heartbeat };
+    const shouldContinue = () => !stopping && isRunning() && !isStale();
+    // Sleeps in short steps, heartbeating, so that a long backoff neither
+    // costs the group membership nor delays a stop.
+    const sleep = async (ms: number) => {
+      const until = Date.now() + ms;
+      while (shouldContinue() && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
+        await heartbeat();
+      }
+    };
+    const where = { topic: batch.topic, partition: batch.partition };
+    const outcome = await settleBatch(
+      records,
+      {
+        handle: (part) => handler(part, context),
+        isRetriable,
+        shouldContinue,
+        sleep,
+        onFailure: (kind, error, count) => {
+          health?.failed(kind, error);
+          logger.warn({ ...where, kind, records: count, err: error }, 'batch handler failed');
+        },
+        onSuccess: () => health?.succeeded(),
+      },
+      policy,
+    );
+    // Given up (stopping, or the partition went to another member): nothing
+    // is committed, the records are fetched again.
+    if (!outcome.settled) return;
+    if (outcome.poisoned.length > 0) {
+      const letters = outcome.poisoned.map(({ record, error }) =>
+        stageErrorDeadLetter(record, error, {
+          stage: deadLetters.stage,
+          ...(deadLetters.topic ? { topic: deadLetters.topic } : {}),
+          partner: deadLetters.partnerOf?.(record) ?? null,
+        }),
+      );
+      // The letters must be durable before the offsets move past them.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await deadLetters.producer.send(letters);
+          break;
+        } catch (error) {
+          health?.failed('infrastructure', error);
+          logger.warn({ ...where, err: error }, 'dead letters not acknowledged; retrying');
+          await sleep(backoffDelayMs(attempt, policy, Math.random));
+          if (!shouldContinue()) return;
+        }
+      }
+      health?.deadLettered(letters.length);
+      logger.error(
+        { ...where, offsets: outcome.poisoned.map(({ record }) => record.offset) },
+        'records isolated: the handler threw on them alone; dead-lettered as stage_error',
+      );
+    }
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     resolveOffset(batch.lastOffset());

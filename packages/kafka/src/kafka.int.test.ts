@@ -52,6 +52,7 @@ describe('Kafka (real broker)', () => {
       groupId,
       topics: [topic],
       logger: testLogger,
+      deadLetters: { stage: 'normalizer', producer },
       handler: async (records) => {
         attempts++;
         if (attempts === 1) throw new Error('simulated fault before anything was durable');

@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { Readiness } from './stage-health.js';
 
 export interface OpsServerOptions {
   port: number;
   registry: Registry;
-  /** Readiness: connected and consuming. Liveness is the process answering at all. */
-  isReady: () => boolean;
+  /** Readiness: connected and consuming, with the reason when not. Liveness is the process answering at all. */
+  readiness: () => Readiness;
   host?: string;
 }
 
@@ -36,8 +37,12 @@ async function handle(
 ): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (path === '/healthz') return send(response, 200, 'ok\n');
-  if (path === '/readyz')
-    return options.isReady() ? send(response, 200, 'ready\n') : send(response, 503, 'not ready\n');
+  if (path === '/readyz') {
+    const readiness = options.readiness();
+    return readiness.ready
+      ? send(response, 200, 'ready\n')
+      : send(response, 503, `not ready: ${readiness.reason}\n`);
+  }
   if (path === '/metrics') {
     const body = await options.registry.metrics();
     response.writeHead(200, { 'content-type': options.registry.contentType });

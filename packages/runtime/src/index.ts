@@ -1,4 +1,6 @@
+export * from './fault-points.js';
 export * from './http-server.js';
 export * from './metrics.js';
 export * from './service.js';
 export * from './shutdown.js';
+export * from './stage-health.js';

@@ -51,10 +51,42 @@ export function createStageMetrics(service: string) {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    stageFailures: new Counter({
+      name: 'dragnet_stage_failures_total',
+      help: 'Failed batch handler calls, by kind: infrastructure (retried) or stage_error (isolated, dead-lettered)',
+      labelNames: ['stage', 'kind'],
+      registers: [registry],
+    }),
+    stageFailing: new Gauge({
+      name: 'dragnet_stage_failing',
+      help: '1 while the stage has failed its last STAGE_FAILING_AFTER handler calls in a row (then /readyz is 503)',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'dragnet_queue_depth',
       help: 'Jobs waiting or delayed',
       labelNames: ['queue'],
+      registers: [registry],
+    }),
+    reconciled: new Counter({
+      name: 'dragnet_reconciled_total',
+      help: 'Version conflicts whose refused document carried content the index lacked (sent back to be joined)',
+      registers: [registry],
+    }),
+    stateConflicts: new Counter({
+      name: 'dragnet_state_conflicts_total',
+      help: 'Merge-state writes refused by the compare-and-set (another writer moved the state on)',
+      registers: [registry],
+    }),
+    orphaned: new Counter({
+      name: 'dragnet_records_orphaned_total',
+      help: 'Enrichment or refresh records for indicators that have no merge state (ignored)',
+      registers: [registry],
+    }),
+    recovering: new Gauge({
+      name: 'dragnet_cache_recovering',
+      help: '1 while this process waits for or runs a merge-cache recovery',
       registers: [registry],
     }),
   };

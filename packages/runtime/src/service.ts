@@ -2,11 +2,14 @@ import { createLogger, type Logger } from '@dragnet/logger';
 import { startOpsServer } from './http-server.js';
 import { createStageMetrics, type StageMetrics } from './metrics.js';
 import { ShutdownRegistry } from './shutdown.js';
+import { type Readiness, StageHealth } from './stage-health.js';
 
 export interface ServiceContext {
   logger: Logger;
   metrics: StageMetrics;
   shutdown: ShutdownRegistry;
+  /** The stage's progress: give it to the batch consumer (`health`); `/readyz` is 503 while it is failing. */
+  health: StageHealth;
 }
 
 export interface ServiceHandle {
@@ -34,15 +37,22 @@ export async function runService(options: RunServiceOptions): Promise<ServiceCon
     logger.fatal({ err: reason }, 'unhandled rejection');
     void shutdown.shutdown('unhandledRejection').finally(() => process.exit(1));
   });
+  const health = new StageHealth(options.name, metrics);
   let handle: ServiceHandle | undefined;
+  const readiness = (): Readiness => {
+    if (shutdown.isShuttingDown) return { ready: false, reason: 'shutting down' };
+    if (!handle) return { ready: false, reason: 'starting' };
+    if (!handle.isReady()) return { ready: false, reason: 'not connected or not consuming' };
+    return health.readiness();
+  };
   const ops = await startOpsServer({
     port: options.config.METRICS_PORT,
     registry: metrics.registry,
-    isReady: () => !shutdown.isShuttingDown && (handle?.isReady() ?? false),
+    readiness,
   });
   shutdown.register('ops-server', () => ops.close());
   logger.info({ metricsPort: ops.port }, 'ops server listening');
-  const context = { logger, metrics, shutdown };
+  const context = { logger, metrics, shutdown, health };
   try {
     handle = await options.start(context);
   } catch (error) {

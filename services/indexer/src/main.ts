@@ -11,7 +11,7 @@ const config = loadConfig(indexerEnv);
 await runService({
   name: 'indexer',
   config,
-  async start({ logger, metrics, shutdown }) {
+  async start({ logger, metrics, shutdown, health }) {
     const kafka = kafkaFromConfig(config, 'indexer', logger);
     const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
@@ -36,9 +36,12 @@ await runService({
       groupId: CONSUMER_GROUPS.indexer,
       topics: [TOPICS.changes],
       partitionsConsumedConcurrently: config.INDEXER_CONCURRENCY,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: 4_194_304,
       handler: indexer.handle,
       onBatchDone: recordBatch(metrics),
+      deadLetters: { stage: 'indexer', producer },
+      health,
     });
     shutdown.register('consumer', async () => {
       stopping = true;

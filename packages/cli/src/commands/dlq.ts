@@ -1,58 +1,109 @@
-import { DEAD_LETTER_HEADERS, type DeadLetter, decodeDeadLetter, HEADERS, TOPICS } from '@dragnet/contracts';
-import { createBatchProducer, type Kafka } from '@dragnet/kafka';
+import { createHash } from 'node:crypto';
+import {
+  DEAD_LETTER_HEADERS,
+  type DeadLetter,
+  deadLetterKey,
+  decodeDeadLetter,
+  HEADERS,
+  RECORD_TYPE_HEADER,
+  RECORD_TYPES,
+  type RedriveMark,
+  type RefreshRecord,
+  TOPICS,
+  TRUNCATION_MARKER,
+} from '@dragnet/contracts';
+import { createBatchProducer, ensureTopics, type Kafka, type OutgoingRecord } from '@dragnet/kafka';
 import type { CliContext } from '../context.js';
-import { progress } from '../progress.js';
+
+/** What the dlq commands need of the CLI context (tests give their own Kafka). */
+export type DlqContext = Pick<CliContext, 'kafka'>;
+
+/** Topics the dlq commands use; tests override them with unique names. */
+export interface DlqTopics {
+  deadLetter: string;
+  redrives: string;
+  /** Where an indexer letter's refresh goes (the deduplicator's input). */
+  canonical: string;
+}
+
+const DEFAULT_TOPICS: DlqTopics = {
+  deadLetter: TOPICS.deadLetter,
+  redrives: TOPICS.deadLetterRedrives,
+  canonical: TOPICS.canonical,
+};
 
 export interface DeadLetterEntry {
   position: string;
   letter: DeadLetter;
 }
 
-/** Reads the whole dead-letter topic (it is small by design: rejects only). */
-export async function readDeadLetters(
-  kafka: Kafka,
-  topic: string = TOPICS.deadLetter,
-): Promise<DeadLetterEntry[]> {
+interface RawMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** Every message of a topic, read with a throw-away group so nobody's offsets move. */
+async function readWholeTopic(kafka: Kafka, topic: string): Promise<RawMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  let offsets: { partition: number; low: string; high: string }[];
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    offsets = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
   const remaining = new Map(
     offsets
       .filter((entry) => BigInt(entry.high) > BigInt(entry.low))
       .map((entry) => [entry.partition, BigInt(entry.high)]),
   );
-  const entries: DeadLetterEntry[] = [];
-  if (remaining.size === 0) return entries;
-  // A throw-away group: reading dead letters must not move anyone's offsets.
-  const groupId = `dragnet-cli-dlq-${process.pid}-${Date.now()}`;
+  const messages: RawMessage[] = [];
+  if (remaining.size === 0) return messages;
+  const groupId = `dragnet-cli-dlq-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ partition, message }) => {
-          if (message.value) {
-            try {
-              entries.push({
-                position: `${partition}:${message.offset}`,
-                letter: decodeDeadLetter(message.value),
-              });
-            } catch {
-              // Not ours; the topic is shared by stages only, so this is left visible by its absence.
-            }
-          }
-          if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  await admin.connect();
-  await admin.deleteGroups([groupId]).catch(() => undefined);
-  await admin.disconnect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            messages.push({ partition, offset: message.offset, key: message.key, value: message.value });
+            if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
+            if (remaining.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+  return messages;
+}
+
+/** Reads the whole dead-letter topic (it is small by design: rejects only, each letter bounded). */
+export async function readDeadLetters(
+  kafka: Kafka,
+  topic: string = TOPICS.deadLetter,
+): Promise<DeadLetterEntry[]> {
+  const entries: DeadLetterEntry[] = [];
+  for (const message of await readWholeTopic(kafka, topic)) {
+    if (!message.value) continue;
+    try {
+      entries.push({
+        position: `${message.partition}:${message.offset}`,
+        letter: decodeDeadLetter(message.value),
+      });
+    } catch {
+      // Not ours; the topic is shared by stages only, so this is left visible by its absence.
+    }
+  }
   return entries;
 }
 
@@ -68,61 +119,321 @@ export function selectDeadLetters(entries: DeadLetterEntry[], filter: DeadLetter
     ({ position, letter }) =>
       (!filter.code ||
         letter.code === filter.code ||
-        letter.rejects.some((reject) => reject.reason === filter.code)) &&
+        letter.rejects.some((reject) => reject.reason === filter.code) ||
+        (letter.rejectCounts ?? []).some((count) => count.reason === filter.code)) &&
       (!filter.stage || letter.stage === filter.stage) &&
       (!filter.partner || letter.source.partner === filter.partner) &&
       (!filter.positions || filter.positions.includes(position)),
   );
 }
 
-export async function listDeadLetters(context: CliContext, filter: DeadLetterFilter): Promise<void> {
-  const entries = selectDeadLetters(await readDeadLetters(context.kafka()), filter);
+/** Characters a terminal may act on: C0 controls but newline and tab, DEL, C1 controls, bidirectional overrides. */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const hex4 = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Text (also JSON) safe for a terminal: control characters become `\uXXXX` escapes, which JSON reads back. */
+export function escapeText(text: string, options: { keepNewlines?: boolean } = {}): string {
+  const escaped = text.replace(TERMINAL_CONTROL, hex4);
+  return options.keepNewlines ? escaped : escaped.replace(/[\n\r\t]/g, hex4);
+}
+
+/**
+ * Partner bytes made safe for a terminal: valid UTF-8 is kept (newlines and
+ * tabs too, so a CSV stays readable), every control character is escaped
+ * (`\x1b`, `\u009b`, …), and bytes that are not UTF-8 are shown as `\xNN`; a
+ * backslash is doubled so the output is unambiguous. Linear in the bytes.
+ */
+export function escapeBytes(bytes: Buffer): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i] as number;
+    if (byte < 0x80) {
+      if (byte === 0x5c) out.push('\\\\');
+      else if (byte === 0x0a || byte === 0x09 || (byte >= 0x20 && byte < 0x7f))
+        out.push(String.fromCharCode(byte));
+      else out.push(`\\x${byte.toString(16).padStart(2, '0')}`);
+      i++;
+      continue;
+    }
+    const length = byte >= 0xf0 && byte <= 0xf4 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 0;
+    const sequence = length > 0 && i + length <= bytes.length ? bytes.subarray(i, i + length) : null;
+    const text = sequence ? sequence.toString('utf8') : '';
+    // Valid only if it decodes to one character that re-encodes to the same bytes (no U+FFFD substitution).
+    if (sequence && text.length > 0 && !text.includes('\ufffd') && Buffer.from(text).equals(sequence)) {
+      out.push(escapeText(text));
+      i += length;
+    } else {
+      out.push(`\\x${byte.toString(16).padStart(2, '0')}`);
+      i++;
+    }
+  }
+  return out.join('');
+}
+
+export async function listDeadLetters(
+  context: DlqContext,
+  filter: DeadLetterFilter,
+  topics: DlqTopics = DEFAULT_TOPICS,
+): Promise<void> {
+  const entries = selectDeadLetters(await readDeadLetters(context.kafka(), topics.deadLetter), filter);
+  const marks = await readRedriveMarks(context.kafka(), topics.redrives);
   for (const { position, letter } of entries) {
+    const redriven = markFor(marks, position, letter) ? ' [re-driven]' : '';
     console.log(
-      `${position.padEnd(10)} ${letter.stage.padEnd(12)} ${letter.code.padEnd(22)} ${letter.source.topic}:${letter.source.partition}:${letter.source.offset}  ${letter.reason}`,
+      escapeText(
+        `${position.padEnd(10)} ${letter.stage.padEnd(12)} ${letter.code.padEnd(22)} ${letter.source.topic}:${letter.source.partition}:${letter.source.offset}  ${letter.reason}${redriven}`,
+      ),
     );
   }
   console.log(`${entries.length} dead letter(s)`);
 }
 
-export async function showDeadLetter(context: CliContext, position: string): Promise<void> {
-  const entry = (await readDeadLetters(context.kafka())).find((candidate) => candidate.position === position);
+/** One dead letter as `dlq show` prints it: nothing in it reaches the terminal unescaped. */
+export function formatDeadLetter(letter: DeadLetter): string {
+  const { original, ...rest } = letter;
+  const bytes = Buffer.from(original, 'base64');
+  const label = letter.originalTruncated
+    ? `first ${bytes.length} of ${letter.originalLength} bytes; \`dlq redrive\` fetches the rest from the source`
+    : `${bytes.length} bytes`;
+  const shown = escapeBytes(bytes);
+  return `${escapeText(JSON.stringify(rest, null, 2), { keepNewlines: true })}\n--- original (${label}, control bytes escaped) ---\n${shown}${shown.endsWith('\n') ? '' : '\n'}`;
+}
+
+export async function showDeadLetter(
+  context: DlqContext,
+  position: string,
+  topics: DlqTopics = DEFAULT_TOPICS,
+): Promise<void> {
+  const entry = (await readDeadLetters(context.kafka(), topics.deadLetter)).find(
+    (candidate) => candidate.position === position,
+  );
   if (!entry)
     throw new Error(`no dead letter at ${position} (format: partition:offset, see \`dragnet dlq list\`)`);
-  const { original, ...rest } = entry.letter;
-  console.log(JSON.stringify(rest, null, 2));
-  const bytes = Buffer.from(original, 'base64');
-  console.log(`--- original bytes (${bytes.length}) ---`);
-  process.stdout.write(bytes);
-  if (bytes.at(-1) !== 0x0a) process.stdout.write('\n');
+  process.stdout.write(formatDeadLetter(entry.letter));
+}
+
+/** Re-drive marks by dead-letter position (the latest per key: the topic is compacted). */
+async function readRedriveMarks(kafka: Kafka, topic: string): Promise<Map<string, RedriveMark>> {
+  const marks = new Map<string, RedriveMark>();
+  for (const message of await readWholeTopic(kafka, topic)) {
+    if (!message.key || !message.value) continue;
+    try {
+      marks.set(message.key.toString(), JSON.parse(message.value.toString()) as RedriveMark);
+    } catch {
+      // A mark we cannot read counts as absent: at worst a letter is re-driven once more.
+    }
+  }
+  return marks;
+}
+
+/** A mark counts only for the letter it was written for (a recreated dead-letter topic reuses positions). */
+const markFor = (marks: Map<string, RedriveMark>, position: string, letter: DeadLetter) => {
+  const mark = marks.get(position);
+  return mark && mark.letter === deadLetterKey(letter) ? mark : undefined;
+};
+
+export type RedrivePlan =
+  | { kind: 'send'; record: OutgoingRecord; as: RedriveMark['as'] }
+  | { kind: 'refuse'; reason: string };
+
+/**
+ * Where a letter goes back to, by the stage that rejected it:
+ * - normalizer → its partner topic, the partner's bytes as sent;
+ * - deduplicator → the canonical topic with its original headers (record type), so a
+ *   refresh or an enrichment result is read as one again;
+ * - indexer → a *refresh* of its indicator on the canonical topic: the deduplicator
+ *   rebuilds the document from the current merge state under a new revision,
+ *   instead of a stale document being appended to the changes topic;
+ * - enricher → refused (enrichment jobs are retried with `dragnet jobs retry`).
+ * `original` is the full source value (the letter's, or fetched back when it was cut short).
+ */
+export function planRedrive(
+  entry: DeadLetterEntry,
+  original: { key: string | null; value: Buffer },
+  topics: DlqTopics = DEFAULT_TOPICS,
+): RedrivePlan {
+  const { letter, position } = entry;
+  const marker = {
+    [DEAD_LETTER_HEADERS.redrivenFrom]: position,
+    ...(letter.correlationId ? { [HEADERS.correlationId]: letter.correlationId } : {}),
+  };
+  // Headers the dead-letter path itself set on a re-driven record are not the record's own.
+  const own = { ...letter.headers };
+  delete own[DEAD_LETTER_HEADERS.redrivenFrom];
+  switch (letter.stage) {
+    case 'normalizer':
+    case 'deduplicator':
+      return {
+        kind: 'send',
+        as: 'original',
+        record: {
+          topic: letter.source.topic,
+          key: original.key,
+          value: original.value,
+          headers: { ...own, ...marker },
+        },
+      };
+    case 'indexer': {
+      if (!original.key)
+        return { kind: 'refuse', reason: 'the change record has no key (indicator id) to refresh' };
+      const refresh: RefreshRecord = { id: original.key, reason: 'rescore' };
+      return {
+        kind: 'send',
+        as: 'refresh',
+        record: {
+          topic: topics.canonical,
+          key: original.key,
+          value: JSON.stringify(refresh),
+          headers: { [RECORD_TYPE_HEADER]: RECORD_TYPES.refresh, ...marker },
+        },
+      };
+    }
+    default:
+      return {
+        kind: 'refuse',
+        reason: `letters of stage ${escapeText(String(letter.stage))} are not re-driven from here (enrichment: \`dragnet jobs retry\`)`,
+      };
+  }
+}
+
+/** The full source value of a letter whose original (or key) was cut short, read back from its source position. */
+async function fetchFromSource(
+  kafka: Kafka,
+  letter: DeadLetter,
+): Promise<{ key: string | null; value: Buffer } | { error: string }> {
+  const { topic, partition, offset } = letter.source;
+  const where = `${topic}:${partition}:${offset}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic))
+      return { error: `source topic ${topic} no longer exists` };
+    const bounds = (await admin.fetchTopicOffsets(topic)).find((entry) => entry.partition === partition);
+    if (!bounds || BigInt(offset) < BigInt(bounds.low) || BigInt(offset) >= BigInt(bounds.high))
+      return { error: `the source record ${where} is no longer retained` };
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({
+    groupId: `dragnet-cli-fetch-${process.pid}-${Date.now()}`,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: false });
+    const found = await new Promise<{ key: Buffer | null; value: Buffer | null } | null>(
+      (resolve, reject) => {
+        const timer = setTimeout(() => resolve(null), 20_000);
+        consumer
+          .run({
+            eachMessage: async ({ partition: at, message }) => {
+              if (at === partition && BigInt(message.offset) >= BigInt(offset)) {
+                clearTimeout(timer);
+                resolve(message.offset === offset ? { key: message.key, value: message.value } : null);
+              }
+            },
+          })
+          .then(() => consumer.seek({ topic, partition, offset }))
+          .catch(reject);
+      },
+    );
+    if (!found) return { error: `the source record ${where} could not be read back` };
+    const value = found.value ?? Buffer.alloc(0);
+    const digest = createHash('sha256').update(value).digest('hex');
+    if (letter.originalSha256 && digest !== letter.originalSha256)
+      return { error: `the record now at ${where} is not the one dead-lettered (SHA-256 differs)` };
+    return { key: found.key?.toString('utf8') ?? null, value };
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export interface RedriveOptions {
+  /** Re-drive letters that were re-driven before too. */
+  again?: boolean;
+  topics?: DlqTopics;
+}
+
+export interface RedriveResult {
+  redriven: number;
+  /** Already re-driven (give `again` to re-drive them anyway). */
+  skipped: number;
+  refused: { position: string; reason: string }[];
 }
 
 /**
- * Re-drives selected dead letters: their original bytes go back to their
- * source topic, marked with where they came from. Merging is idempotent, so
- * the parts of a message that had already been processed are harmless.
+ * Re-drives selected dead letters to the stage that rejected them (see
+ * `planRedrive`), each at most once: after the re-driven records are
+ * acknowledged, one mark per letter goes to the compacted
+ * `TOPICS.deadLetterRedrives` (key = the letter's position); a later run
+ * skips marked letters unless `again`. A crash between the two writes
+ * re-drives those letters once more, which merging makes harmless.
  */
-export async function redriveDeadLetters(context: CliContext, filter: DeadLetterFilter): Promise<number> {
-  const entries = selectDeadLetters(await readDeadLetters(context.kafka()), filter);
-  const producer = await createBatchProducer(context.kafka());
-  const bar = progress('re-drive', entries.length);
-  try {
-    await producer.send(
-      entries.map(({ position, letter }) => ({
-        topic: letter.source.topic,
-        key: letter.source.key,
-        value: Buffer.from(letter.original, 'base64'),
-        headers: {
-          [DEAD_LETTER_HEADERS.redrivenFrom]: position,
-          ...(letter.correlationId ? { [HEADERS.correlationId]: letter.correlationId } : {}),
-        },
-      })),
-    );
-    bar.add(entries.length);
-  } finally {
-    await producer.disconnect();
+export async function redriveDeadLetters(
+  context: DlqContext,
+  filter: DeadLetterFilter,
+  options: RedriveOptions = {},
+): Promise<RedriveResult> {
+  const topics = options.topics ?? DEFAULT_TOPICS;
+  const kafka = context.kafka();
+  await ensureTopics(kafka, [
+    {
+      topic: topics.redrives,
+      partitions: 1,
+      config: { 'cleanup.policy': 'compact' },
+    },
+  ]);
+  const entries = selectDeadLetters(await readDeadLetters(kafka, topics.deadLetter), filter);
+  const marks = await readRedriveMarks(kafka, topics.redrives);
+  const pending = options.again
+    ? entries
+    : entries.filter(({ position, letter }) => !markFor(marks, position, letter));
+  const result: RedriveResult = { redriven: 0, skipped: entries.length - pending.length, refused: [] };
+  const planned: { entry: DeadLetterEntry; plan: Extract<RedrivePlan, { kind: 'send' }> }[] = [];
+  for (const entry of pending) {
+    const { letter } = entry;
+    const cut =
+      letter.originalTruncated === true || (letter.source.key?.endsWith(TRUNCATION_MARKER) ?? false);
+    const original = cut
+      ? await fetchFromSource(kafka, letter)
+      : { key: letter.source.key, value: Buffer.from(letter.original, 'base64') };
+    if ('error' in original) {
+      result.refused.push({
+        position: entry.position,
+        reason: `the letter holds only the first bytes of the original and ${original.error}: it cannot be re-driven`,
+      });
+      continue;
+    }
+    const plan = planRedrive(entry, original, topics);
+    if (plan.kind === 'refuse') result.refused.push({ position: entry.position, reason: plan.reason });
+    else planned.push({ entry, plan });
   }
-  bar.finish();
-  console.log(`re-drove ${entries.length} dead letter(s) to their source topics`);
-  return entries.length;
+  if (planned.length > 0) {
+    const producer = await createBatchProducer(kafka);
+    try {
+      await producer.send(planned.map(({ plan }) => plan.record));
+      const redrivenAt = new Date().toISOString();
+      await producer.send(
+        planned.map(({ entry, plan }) => ({
+          topic: topics.redrives,
+          key: entry.position,
+          value: JSON.stringify({
+            letter: deadLetterKey(entry.letter),
+            redrivenAt,
+            target: plan.record.topic,
+            as: plan.as,
+          } satisfies RedriveMark),
+        })),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  }
+  result.redriven = planned.length;
+  console.log(`re-drove ${result.redriven} dead letter(s) to the stages that rejected them`);
+  if (result.skipped > 0)
+    console.log(`skipped ${result.skipped} already re-driven (give --again to re-drive them once more)`);
+  for (const { position, reason } of result.refused) console.log(`refused ${position}: ${reason}`);
+  return result;
 }
