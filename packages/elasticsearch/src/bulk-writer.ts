@@ -16,8 +16,12 @@ export interface BulkFailure<T> {
 
 export interface BulkOutcome<T> {
   written: number;
-  /** A newer version is already indexed: the write is obsolete, not an error. */
-  stale: number;
+  /**
+   * Refused as a version conflict (409): the index holds this revision or a
+   * newer one. Usually obsolete, but the caller decides: a refused document
+   * may carry content the indexed one lacks (its writer's state was behind).
+   */
+  conflicts: T[];
   /** Rejected for good (mapping errors and other 4xx): dead-letter these. */
   rejected: BulkFailure<T>[];
   /** Still 429/5xx after every retry: the caller must not commit (infrastructure fault). */
@@ -45,8 +49,8 @@ const isRetryable = (status: number) => status === 429 || status >= 500;
  * Writes documents with the client's bulk helper, `_id` = indicator id and
  * external versioning so a stale write never overwrites a newer one. Only
  * items answered 429/5xx are retried, with exponential backoff and jitter;
- * version conflicts count as stale; every other failure is returned for the
- * dead-letter topic.
+ * version conflicts are returned to the caller; every other failure is
+ * returned for the dead-letter topic.
  */
 export async function writeVersioned<T extends VersionedDocument>(
   client: Client,
@@ -55,7 +59,7 @@ export async function writeVersioned<T extends VersionedDocument>(
 ): Promise<BulkOutcome<T>> {
   if (new Set(items.map((item) => item.id)).size !== items.length)
     throw new Error('writeVersioned: ids must be unique per call');
-  const outcome: BulkOutcome<T> = { written: 0, stale: 0, rejected: [], unavailable: [] };
+  const outcome: BulkOutcome<T> = { written: 0, conflicts: [], rejected: [], unavailable: [] };
   const maxAttempts = options.maxAttempts ?? 6;
   const initialBackoff = options.initialBackoffMs ?? 200;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
@@ -80,7 +84,7 @@ export async function writeVersioned<T extends VersionedDocument>(
         if (!item)
           throw new Error(`bulk helper dropped a document that was not sent (${JSON.stringify(action)})`);
         const failure: BulkFailure<T> = { item, status: dropped.status, reason };
-        if (dropped.status === 409) outcome.stale++;
+        if (dropped.status === 409) outcome.conflicts.push(item);
         else if (isRetryable(dropped.status)) retry.push(failure);
         else outcome.rejected.push(failure);
       },

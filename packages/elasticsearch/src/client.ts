@@ -61,3 +61,8 @@ export function elasticsearchFromConfig(config: {
     apiKey: config.ELASTICSEARCH_API_KEY,
   });
 }
+
+/** Makes everything indexed so far searchable. */
+export async function refreshIndex(client: Client, index: string): Promise<void> {
+  await client.indices.refresh({ index });
+}

@@ -33,7 +33,7 @@ describe('Elasticsearch (real node)', () => {
       ],
       { index: names.alias, refresh: true },
     );
-    expect(outcome).toMatchObject({ written: 1, stale: 0, rejected: [], unavailable: [] });
+    expect(outcome).toMatchObject({ written: 1, conflicts: [], rejected: [], unavailable: [] });
     const found = await client.search({
       index: names.alias,
       query: { term: { 'threat.indicator.ip': '192.0.2.1' } },
@@ -50,7 +50,7 @@ describe('Elasticsearch (real node)', () => {
       [{ id: 'x', version: 3, document: { dragnet: { value: 'old' } } }],
       { index: names.alias },
     );
-    expect(outcome.stale).toBe(1);
+    expect(outcome.conflicts.map((item) => item.id)).toEqual(['x']);
     const current = await client.get<{ dragnet: { value: string } }>({ index: names.alias, id: 'x' });
     expect(current._source?.dragnet.value).toBe('new');
     expect(current._version).toBe(5);

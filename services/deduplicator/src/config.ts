@@ -13,6 +13,10 @@ export const deduplicatorEnv = z.object({
   MERGE_GRANULARITY_MS: env.integer(1, 31 * 86_400_000, 3_600_000),
   /** Merge-state cache entries expire after this without a change; the index is the durable copy (default 30 days). */
   MERGE_STATE_TTL_SECONDS: env.integer(60, 365 * 86_400, 30 * 86_400),
+  /** Recovery lock lifetime, renewed by its holder every third of it; a dead holder's lock frees itself after it (default 30 s). */
+  RECOVERY_LOCK_TTL_MS: env.integer(1_000, 3_600_000, 30_000),
+  /** How long a recovery waits for the indexer to drain before it goes on and logs an error (default 5 min). */
+  RECOVERY_DRAIN_TIMEOUT_MS: env.integer(1_000, 86_400_000, 300_000),
   ENRICHMENT_ENABLED: env.boolean(true),
   /** Indicators per enrichment job (default 500). */
   ENRICHMENT_BATCH_SIZE: env.integer(1, 10_000, 500),

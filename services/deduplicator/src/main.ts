@@ -20,7 +20,7 @@ const config = loadConfig(deduplicatorEnv);
 await runService({
   name: 'deduplicator',
   config,
-  async start({ logger, metrics, shutdown }) {
+  async start({ logger, metrics, shutdown, health }) {
     const registry = loadRegistry(config.PARTNERS_FILE);
     const kafka = kafkaFromConfig(config, 'deduplicator', logger);
     const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-deduplicator' });
@@ -60,13 +60,17 @@ await runService({
       groupId: CONSUMER_GROUPS.deduplicator,
       topics: [TOPICS.canonical],
       partitionsConsumedConcurrently: config.DEDUPLICATOR_CONCURRENCY,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       handler: deduplicator.handle,
       onBatchDone: recordBatch(metrics),
+      deadLetters: { stage: 'deduplicator', producer },
+      health,
     });
     shutdown.register('consumer', async () => {
       stopping = true;
       await consumer.stop();
     });
-    return { isReady: () => !stopping };
+    // Not ready while the merge cache is being recovered: the stage processes nothing meanwhile.
+    return { isReady: () => !stopping && !deduplicator.isRecovering() };
   },
 });

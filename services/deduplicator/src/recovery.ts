@@ -1,15 +1,17 @@
 import type { Client } from '@dragnet/elasticsearch';
-import { consumerGroupLag, type Kafka } from '@dragnet/kafka';
+import { consumerGroupLag, InfrastructureError, type Kafka } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
 import { documentToState, type MergeState } from '@dragnet/merge';
 
 /**
- * Reads states the cache does not have from the index, without real-time
- * gets: a real-time get of a document not yet refreshed makes Elasticsearch
- * refresh the shard, and on first ingest every indicator is a cache miss.
- * Searchable data is enough because a state is missing from the cache only
- * if it was lost (recovery drained the indexer and refreshed the index before
- * any read) or expired after its TTL (indexed and refreshed long before).
+ * Reads states the cache does not have from the index with real-time gets:
+ * the latest version Elasticsearch holds, refreshed or not (a state can
+ * expire or be evicted moments after its last version was indexed). On first
+ * ingest the ids do not exist, and a real-time get of an id the shard has
+ * not written recently costs no refresh. What the index does not have yet
+ * (changes still on the changes topic) is repaired by the indexer's
+ * reconcile path: a change built on an older state is refused as a version
+ * conflict and joined back (docs/adr/0001-no-lost-update.md).
  */
 export async function statesFromIndex(
   client: Client,
@@ -21,7 +23,7 @@ export async function statesFromIndex(
   const response = await client.mget<Record<string, unknown>>({
     index,
     ids,
-    realtime: false,
+    realtime: true,
     _source_excludes: ['event', 'threat', 'related', 'tags'],
   });
   for (const doc of response.docs) {
@@ -38,8 +40,16 @@ export interface DrainSettings {
   pollMs?: number;
   isStopping(): boolean;
   heartbeat(): Promise<void>;
-  /** Makes everything indexed so far searchable (state reads are not real-time). */
+  /** Makes everything indexed so far searchable (for the searches that follow recovery). */
   refresh(): Promise<void>;
+  /**
+   * Gives up waiting after this long (default 5 min) and goes on: with the
+   * indexer stopped the fleet would otherwise wait forever. Safe because a
+   * change built on a state read before the indexer caught up is refused by
+   * Elasticsearch and reconciled, never lost; draining first only avoids
+   * that extra work.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -65,7 +75,15 @@ export async function waitForIndexerToDrain(settings: DrainSettings): Promise<vo
         return BigInt(committed) < BigInt(target.high);
       });
       if (behind.length === 0) break;
-      if (settings.isStopping()) throw new Error('stopping while waiting for the indexer to drain');
+      if (settings.isStopping())
+        throw new InfrastructureError('stopping while waiting for the indexer to drain');
+      if (Date.now() - started > (settings.timeoutMs ?? 300_000)) {
+        settings.logger.error(
+          { partitionsBehind: behind.length, waitedMs: Date.now() - started },
+          'indexer did not drain in time (is it running?): recovering merge state from the index as it is',
+        );
+        break;
+      }
       await settings.heartbeat();
       await new Promise((resolve) => setTimeout(resolve, settings.pollMs ?? 250));
     }

@@ -1,9 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { REDIS_KEYS } from '@dragnet/contracts';
-import type { MergeState } from '@dragnet/merge';
+import { InfrastructureError } from '@dragnet/kafka';
+import { type MergeState, upgradeCachedState } from '@dragnet/merge';
 import type { Redis } from '@dragnet/redis';
 
 export interface LoadedStates {
   states: Map<string, MergeState | null>;
+  /**
+   * The revision each state had in the cache when it was read ('' when the
+   * cache had none): what `save` compares against, so a writer whose view is
+   * out of date (a paused zombie, a second owner after partitions were added)
+   * can never overwrite a newer state.
+   */
+  revisions: Map<string, string>;
   /**
    * False when the cache cannot be trusted: Redis lost its data (FLUSHALL, a
    * restart without persistence) so the epoch marker is gone, or the marker
@@ -13,6 +22,81 @@ export interface LoadedStates {
   intact: boolean;
   /** The marker names another index: cached states must be dropped, not just supplemented. */
   stale: boolean;
+}
+
+export interface StateWrite {
+  state: MergeState;
+  /** The cache revision this state was derived from (`LoadedStates.revisions`). */
+  expected: string;
+}
+
+/**
+ * Cache values are `<revision>|<state JSON>`: the revision is readable by the
+ * compare-and-set script without parsing partner-controlled JSON (a value
+ * field could contain the text `"revision":`). Values written before the
+ * prefix existed are plain JSON; the script decodes those.
+ */
+const SEPARATOR = '|';
+
+/**
+ * Compare-and-set of one state: writes ARGV[2] with TTL ARGV[3] only if the
+ * key's current revision is ARGV[1] ('' = the key does not exist). Returns 1
+ * when written, 0 on conflict. One key per call, so it also works on a Redis
+ * Cluster.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+local revision = ''
+if current then
+  revision = string.match(current, '^(%d+)|')
+  if not revision then
+    local ok, decoded = pcall(cjson.decode, current)
+    if ok and type(decoded) == 'table' and type(decoded.revision) == 'number' then
+      revision = string.format('%d', decoded.revision)
+    else
+      revision = '?'
+    end
+  end
+end
+if revision ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+`;
+
+/** Renews the lock only while we still hold it (it may have expired and been taken). */
+const RENEW_IF_HELD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+const RELEASE_IF_HELD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export function encodeState(state: MergeState): string {
+  return `${state.revision}${SEPARATOR}${JSON.stringify(state)}`;
+}
+
+/** A cached value, in the current state shape (states cached by older versions are upgraded). */
+export function decodeState(raw: string): { state: MergeState; revision: string } {
+  if (raw.startsWith('{')) {
+    const state = upgradeCachedState(JSON.parse(raw) as MergeState);
+    return { state, revision: String(state.revision) };
+  }
+  const at = raw.indexOf(SEPARATOR);
+  return {
+    state: upgradeCachedState(JSON.parse(raw.slice(at + 1)) as MergeState),
+    revision: raw.slice(0, at),
+  };
+}
+
+export interface RecoverySettings {
+  /** Lock lifetime; the holder renews it every third of it, so a dead holder's lock frees itself (default 30 s). */
+  lockTtlMs?: number;
+  /** Pause between a waiter's checks of the marker and attempts at the lock (default 250 ms). */
+  pollMs?: number;
+  /** Called between polls: heartbeats, and throws when the service is stopping. */
+  onWait?: () => Promise<void>;
 }
 
 export class MergeStateStore {
@@ -31,19 +115,32 @@ export class MergeStateStore {
   /** One round trip: the epoch marker and every state of the batch. */
   async load(ids: string[]): Promise<LoadedStates> {
     const states = new Map<string, MergeState | null>();
+    const revisions = new Map<string, string>();
     const pipeline = this.redis.pipeline().get(this.epochKey);
     if (ids.length > 0) pipeline.mget(ids.map((id) => this.prefix + id));
     const results = await pipeline.exec();
-    if (!results) throw new Error('Redis pipeline returned nothing');
+    if (!results) throw new InfrastructureError('Redis pipeline returned nothing');
     const [epochError, epoch] = results[0] as [Error | null, string | null];
     const [statesError, raw] = (results[1] ?? [null, []]) as [Error | null, (string | null)[]];
     if (epochError) throw epochError;
     if (statesError) throw statesError;
     ids.forEach((id, index) => {
       const value = raw[index];
-      states.set(id, value ? (JSON.parse(value) as MergeState) : null);
+      if (!value) {
+        states.set(id, null);
+        revisions.set(id, '');
+        return;
+      }
+      const decoded = decodeState(value);
+      states.set(id, decoded.state);
+      revisions.set(id, decoded.revision);
     });
-    return { states, intact: epoch === this.epoch, stale: epoch !== null && epoch !== this.epoch };
+    return {
+      states,
+      revisions,
+      intact: epoch === this.epoch,
+      stale: epoch !== null && epoch !== this.epoch,
+    };
   }
 
   /** Drops every cached state (the index they mirrored is gone). */
@@ -60,41 +157,80 @@ export class MergeStateStore {
     return removed;
   }
 
-  async save(states: MergeState[]): Promise<void> {
-    if (states.length === 0) return;
+  /**
+   * Writes each state only if the cache still holds the revision it was
+   * derived from (one pipelined compare-and-set per state). Returns the ids
+   * whose write was refused: another writer got there first, so the caller
+   * must merge again on top of the newer state.
+   */
+  async save(writes: StateWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const state of states)
-      pipeline.set(this.prefix + state.id, JSON.stringify(state), 'EX', this.ttlSeconds);
+    for (const { state, expected } of writes)
+      pipeline.eval(
+        COMPARE_AND_SET,
+        1,
+        this.prefix + state.id,
+        expected,
+        encodeState(state),
+        String(this.ttlSeconds),
+      );
     const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
+    if (!results) throw new InfrastructureError('Redis pipeline returned nothing');
+    const conflicts: string[] = [];
+    results.forEach(([error, written], index) => {
+      if (error) throw error;
+      if (written !== 1) conflicts.push(writes[index]!.state.id);
+    });
+    return conflicts;
   }
 
   async markComplete(): Promise<void> {
     await this.redis.set(this.epochKey, this.epoch);
   }
 
+  async isComplete(): Promise<boolean> {
+    return (await this.redis.get(this.epochKey)) === this.epoch;
+  }
+
   /**
    * Rebuilds trust in the cache once, whatever the number of deduplicators:
    * the instance that takes the lock clears states of another index (if the
-   * marker still names one), waits for `drain`, then sets the marker; the
-   * others wait for the marker.
+   * marker still names one), waits for `drain`, then sets the marker. The
+   * others poll for the marker and try the lock again on every poll, so when
+   * the holder dies (its lock expires: it is renewed only while the holder
+   * lives) one of them takes over.
    */
-  async recover(drain: () => Promise<void>, waitTick: () => Promise<void>): Promise<void> {
-    const lockKey = `${this.prefix}recovery-lock`;
-    const acquired = await this.redis.set(lockKey, String(process.pid), 'PX', 600_000, 'NX');
-    if (acquired !== 'OK') {
-      while ((await this.redis.get(this.epochKey)) !== this.epoch) await waitTick();
-      return;
+  async recover(drain: () => Promise<void>, settings: RecoverySettings = {}): Promise<void> {
+    const lockTtlMs = settings.lockTtlMs ?? 30_000;
+    const pollMs = settings.pollMs ?? 250;
+    const token = `${process.pid}:${randomUUID()}`;
+    for (;;) {
+      if (await this.isComplete()) return;
+      const acquired = await this.redis.set(this.lockKey, token, 'PX', lockTtlMs, 'NX');
+      if (acquired === 'OK') break;
+      await settings.onWait?.();
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+    const renew = setInterval(
+      () => void this.redis.eval(RENEW_IF_HELD, 1, this.lockKey, token, String(lockTtlMs)).catch(() => {}),
+      Math.max(10, Math.floor(lockTtlMs / 3)),
+    );
     try {
+      // The marker may have been set by a holder that finished just before we took the lock.
+      if (await this.isComplete()) return;
       const marker = await this.redis.get(this.epochKey);
       if (marker !== null && marker !== this.epoch) await this.clear();
       await drain();
       await this.markComplete();
     } finally {
-      await this.redis.del(lockKey);
+      clearInterval(renew);
+      await this.redis.eval(RELEASE_IF_HELD, 1, this.lockKey, token).catch(() => {});
     }
+  }
+
+  private get lockKey() {
+    return `${this.prefix}recovery-lock`;
   }
 
   private get epochKey() {

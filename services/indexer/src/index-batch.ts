@@ -1,5 +1,7 @@
+import type { ReconcileRecord } from '@dragnet/contracts';
 import type { VersionedDocument } from '@dragnet/elasticsearch';
 import type { ConsumedRecord } from '@dragnet/kafka';
+import { documentToState, joinStates, sameContent } from '@dragnet/merge';
 
 export interface ChangeItem extends VersionedDocument {
   record: ConsumedRecord;
@@ -52,4 +54,38 @@ export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
     latest.set(id, { id, version: revision, document, record });
   }
   return { items: [...latest.values()], superseded, invalid };
+}
+
+export interface ConflictResolution {
+  /** Refused documents whose content the index already holds: obsolete, nothing to do. */
+  stale: number;
+  /** Refused documents with content the index lacks: to be joined back by the deduplicator. */
+  reconcile: ReconcileRecord[];
+}
+
+/**
+ * The indexer's second pure step: a document Elasticsearch refused as a
+ * version conflict is obsolete only if the indexed document already holds
+ * everything it says. Otherwise its writer's state was behind (lost cache
+ * writes, an expired state, a second owner) and dropping it would lose a
+ * partner's statement: the deduplicator gets both documents to join.
+ */
+export function resolveConflicts(
+  conflicts: ChangeItem[],
+  indexed: Map<string, Record<string, unknown>>,
+): ConflictResolution {
+  const reconcile: ReconcileRecord[] = [];
+  let stale = 0;
+  for (const item of conflicts) {
+    const current = indexed.get(item.id);
+    if (current) {
+      const held = documentToState(current);
+      if (sameContent(held, joinStates(held, documentToState(item.document)))) {
+        stale++;
+        continue;
+      }
+    }
+    reconcile.push({ id: item.id, documents: current ? [current, item.document] : [item.document] });
+  }
+  return { stale, reconcile };
 }

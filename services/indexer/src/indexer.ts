@@ -1,8 +1,9 @@
-import { type Client, writeVersioned } from '@dragnet/elasticsearch';
-import { type BatchHandler, type BatchProducer, deadLetterRecord } from '@dragnet/kafka';
+import { RECORD_TYPE_HEADER, RECORD_TYPES, TOPICS } from '@dragnet/contracts';
+import { type Client, getIndicators, writeVersioned } from '@dragnet/elasticsearch';
+import { type BatchHandler, type BatchProducer, deadLetterRecord, InfrastructureError } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
-import type { StageMetrics } from '@dragnet/runtime';
-import { prepareBatch } from './index-batch.js';
+import { FAULT_POINTS, faultPoint, type StageMetrics } from '@dragnet/runtime';
+import { prepareBatch, resolveConflicts } from './index-batch.js';
 
 export interface IndexerDeps {
   elasticsearch: Client;
@@ -14,6 +15,7 @@ export interface IndexerDeps {
   bulkConcurrency: number;
   maxAttempts: number;
   deadLetterTopic?: string;
+  canonicalTopic?: string;
 }
 
 /**
@@ -39,10 +41,32 @@ export function createIndexer(deps: IndexerDeps): { handle: BatchHandler } {
         { items: outcome.unavailable.length, status: outcome.unavailable[0]?.status },
         'Elasticsearch unavailable after retries',
       );
-      throw new Error(
+      throw new InfrastructureError(
         `Elasticsearch did not accept ${outcome.unavailable.length} documents after retries (status ${outcome.unavailable[0]?.status})`,
       );
     }
+    // Version conflicts: obsolete, or content the index lacks (then joined back by the deduplicator).
+    const indexed = new Map(
+      (
+        await getIndicators(
+          deps.elasticsearch,
+          deps.index,
+          outcome.conflicts.map((item) => item.id),
+        )
+      ).map((stored) => [stored.id, stored.document]),
+    );
+    const conflicts = resolveConflicts(outcome.conflicts, indexed);
+    if (conflicts.reconcile.length > 0)
+      deps.logger.warn(
+        { documents: conflicts.reconcile.length },
+        'refused changes carried content the index lacks: sent back to the deduplicator to be joined',
+      );
+    const reconcileRecords = conflicts.reconcile.map((reconcile) => ({
+      topic: deps.canonicalTopic ?? TOPICS.canonical,
+      key: reconcile.id,
+      value: Buffer.from(JSON.stringify(reconcile)),
+      headers: { [RECORD_TYPE_HEADER]: RECORD_TYPES.reconcile },
+    }));
     const deadLetters = [
       ...batch.invalid.map(({ record, message }) =>
         deadLetterRecord({
@@ -68,10 +92,12 @@ export function createIndexer(deps: IndexerDeps): { handle: BatchHandler } {
         }),
       ),
     ];
-    await deps.producer.send(deadLetters);
+    await deps.producer.send([...reconcileRecords, ...deadLetters]);
+    faultPoint(FAULT_POINTS.indexerAfterBulk);
     deps.metrics.recordsIn.inc({ topic: records[0]!.topic }, records.length);
     deps.metrics.recordsOut.inc({ target: 'elasticsearch' }, outcome.written);
-    deps.metrics.dropped.inc(outcome.stale + batch.superseded);
+    deps.metrics.dropped.inc(conflicts.stale + batch.superseded);
+    deps.metrics.reconciled.inc(conflicts.reconcile.length);
     if (deadLetters.length > 0) deps.metrics.rejected.inc({ reason: 'es_rejected' }, deadLetters.length);
   };
   return { handle };
