@@ -22,6 +22,9 @@ export interface JobCatalog {
   };
 }
 
+/** The job scheduler that runs the maintenance sweep (one for all enrichers). */
+export const MAINTENANCE_SCHEDULER_ID = 'sweep';
+
 export type QueueName = keyof JobCatalog;
 export type JobName<Q extends QueueName> = keyof JobCatalog[Q] & string;
 export type JobData<Q extends QueueName, N extends JobName<Q>> = JobCatalog[Q][N];

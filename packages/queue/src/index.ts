@@ -1,3 +1,4 @@
 export * from './backoff.js';
 export * from './catalog.js';
 export * from './failed-jobs.js';
+export * from './scheduler.js';

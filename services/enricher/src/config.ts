@@ -44,6 +44,14 @@ export const enricherEnv = z.object({
   DNS_BURST: env.integer(1, 100_000, 10),
   /** How often the maintenance sweep (re-score, expiry, re-enrichment) runs, across all enrichers (default 15 min). */
   MAINTENANCE_INTERVAL_MS: env.integer(1_000, 7 * 86_400_000, 900_000),
+  /** How often each enricher checks that the sweep's job scheduler still exists, recreating it after Redis lost its data (default 60 s). */
+  MAINTENANCE_SCHEDULER_CHECK_MS: env.integer(1_000, 3_600_000, 60_000),
+  /**
+   * An active document still not enriched this long after it was written is re-enriched by the sweep:
+   * its job was lost (Redis lost its data) or never ran. Keep it above the longest enrichment backlog
+   * you expect, each such request rewrites the document; 0 turns it off (default 10 min).
+   */
+  REENRICH_UNENRICHED_AFTER_MS: env.integer(0, 30 * 86_400_000, 600_000),
   /** A document scored longer ago than this is re-scored, as decay has moved its score (default 24 h). */
   RESCORE_AFTER_MS: env.integer(1_000, 365 * 86_400_000, 86_400_000),
   /** Most refreshes one sweep asks for, so re-enrichment trickles beside new intake (default 50,000). */

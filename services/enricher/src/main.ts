@@ -11,7 +11,7 @@ import {
 } from '@dragnet/enrichment';
 import { createBatchProducer, kafkaFromConfig } from '@dragnet/kafka';
 import { versionsKey } from '@dragnet/merge';
-import { createQueue, createWorker } from '@dragnet/queue';
+import { createQueue, createWorker, keepScheduler, MAINTENANCE_SCHEDULER_ID } from '@dragnet/queue';
 import { createRedis } from '@dragnet/redis';
 import { runService } from '@dragnet/runtime';
 import { enricherEnv } from './config.js';
@@ -95,11 +95,21 @@ await runService({
     await waitForElasticsearch(elasticsearch);
     const maintenanceQueue = createQueue('maintenance', connection);
     shutdown.register('maintenance-queue', () => maintenanceQueue.close());
-    await maintenanceQueue.upsertJobScheduler(
-      'sweep',
-      { every: config.MAINTENANCE_INTERVAL_MS },
+    // Redis losing its data (FLUSHALL, restart without persistence) takes the schedule with it: every
+    // enricher checks for it and recreates it, so sweeps go on without a restart.
+    const stopKeepingScheduler = await keepScheduler(
+      maintenanceQueue,
+      MAINTENANCE_SCHEDULER_ID,
+      config.MAINTENANCE_INTERVAL_MS,
       { name: 'sweep', data: { trigger: 'schedule' }, opts: { attempts: 1, removeOnFail: { count: 100 } } },
+      {
+        checkEveryMs: config.MAINTENANCE_SCHEDULER_CHECK_MS,
+        onRecreated: () =>
+          logger.warn('maintenance job scheduler was missing (Redis lost its data?): recreated'),
+        onError: (error) => logger.warn({ err: error }, 'could not check the maintenance job scheduler'),
+      },
     );
+    shutdown.register('maintenance-scheduler', stopKeepingScheduler);
     const maintenance = createWorker(
       'maintenance',
       async () => {
@@ -110,6 +120,7 @@ await runService({
           producer,
           versionsKey: versionsKey(versions),
           rescoreAfterMs: config.RESCORE_AFTER_MS,
+          reenrichUnenrichedAfterMs: config.REENRICH_UNENRICHED_AFTER_MS,
           maxPerRun: config.MAINTENANCE_MAX_PER_RUN,
         });
         logger.info({ ...result, ms: Date.now() - started }, 'maintenance sweep');
