@@ -5,6 +5,8 @@
  * long after the bytes ran out. Here every read is checked against the end of
  * the buffer, so the check is linear in the message size.
  */
+import { isUtf8 } from 'node:buffer';
+
 type Schema =
   | string
   | Schema[]
@@ -19,7 +21,12 @@ type Schema =
 
 class Reader {
   position = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+  /** Index of the current item of the outermost array (the batch's indicators), -1 outside it. */
+  outerItem = -1;
+  arrayDepth = 0;
+  /** Outermost array items holding a string that is not UTF-8 (avsc would decode it with U+FFFD). */
+  readonly invalidUtf8Items = new Set<number>();
+  constructor(readonly bytes: Uint8Array) {}
 
   private byte(): number {
     if (this.position >= this.bytes.length) throw new Error('truncated: read past the end of the message');
@@ -71,7 +78,14 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
       return reader.skip(4);
     case 'double':
       return reader.skip(8);
-    case 'string':
+    case 'string': {
+      const length = reader.long();
+      const start = reader.position;
+      reader.skip(length);
+      const end = reader.position;
+      if (!isUtf8Range(reader.bytes, start, end)) reader.invalidUtf8Items.add(reader.outerItem);
+      return;
+    }
     case 'bytes':
       return reader.skip(reader.long());
     case 'fixed':
@@ -92,6 +106,9 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
     case 'map': {
       const inner =
         type === 'array' ? (schema as { items: Schema }).items : (schema as { values: Schema }).values;
+      const outermost = type === 'array' && reader.arrayDepth === 0;
+      let item = 0;
+      reader.arrayDepth++;
       for (let count = reader.long(); count !== 0; count = reader.long()) {
         if (count < 0) {
           count = -count;
@@ -99,10 +116,12 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
         }
         if (count > reader.remaining) throw new Error(`block of ${count} items exceeds the message`);
         for (let index = 0; index < count; index++) {
+          if (outermost) reader.outerItem = item++;
           if (type === 'map') reader.skip(reader.long());
           check(reader, inner, named);
         }
       }
+      reader.arrayDepth--;
       return;
     }
     default: {
@@ -113,9 +132,23 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
   }
 }
 
-/** Throws with the reason when `bytes` is not exactly one datum of `schema`. */
-export function assertAvroStructure(bytes: Uint8Array, schema: Schema): void {
+/** Whether bytes[start, end) are UTF-8: an ASCII scan first (most strings), node's validator otherwise. */
+function isUtf8Range(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
+    if (bytes[index]! >= 0x80) return isUtf8(bytes.subarray(index, end));
+  }
+  return true;
+}
+
+/**
+ * Throws with the reason when `bytes` is not exactly one datum of `schema`.
+ * Returns the indexes of the outermost array's items (a partner batch's
+ * indicators) that hold a string that is not valid UTF-8: avsc decodes those
+ * with U+FFFD replacement, so only the bytes can tell.
+ */
+export function assertAvroStructure(bytes: Uint8Array, schema: Schema): ReadonlySet<number> {
   const reader = new Reader(bytes);
   check(reader, schema, new Map());
   if (reader.remaining !== 0) throw new Error(`${reader.remaining} trailing bytes after the record`);
+  return reader.invalidUtf8Items;
 }

@@ -42,27 +42,33 @@ export interface PartnerIndicator {
   feed_name: string | null;
 }
 
+export interface PartnerBatch {
+  indicators: PartnerIndicator[];
+  /** Indexes of indicators with a string field that is not UTF-8 (decoded with U+FFFD by avsc). */
+  invalidUtf8: ReadonlySet<number>;
+}
+
 const resolvers = new Map<PartnerSchemaVersion, avro.Resolver>();
 
 /**
  * Reads a partner batch written with schema `writerVersion` as the latest
  * schema: fields added later take their defaults (Avro schema resolution).
  */
-export function decodePartnerBatch(
-  bytes: Buffer,
-  writerVersion: PartnerSchemaVersion,
-): { indicators: PartnerIndicator[] } {
+export function decodePartnerBatch(bytes: Buffer, writerVersion: PartnerSchemaVersion): PartnerBatch {
   // Partner bytes are untrusted: check their structure within bounds before avsc walks them.
-  assertAvroStructure(bytes, PARTNER_SCHEMA_JSON[writerVersion]);
+  const invalidUtf8 = assertAvroStructure(bytes, PARTNER_SCHEMA_JSON[writerVersion]);
   const reader = PARTNER_SCHEMAS[LATEST_PARTNER_SCHEMA];
-  if (writerVersion === LATEST_PARTNER_SCHEMA)
-    return reader.fromBuffer(bytes) as { indicators: PartnerIndicator[] };
+  if (writerVersion === LATEST_PARTNER_SCHEMA) {
+    const { indicators } = reader.fromBuffer(bytes) as { indicators: PartnerIndicator[] };
+    return { indicators, invalidUtf8 };
+  }
   let resolver = resolvers.get(writerVersion);
   if (!resolver) {
     resolver = reader.createResolver(PARTNER_SCHEMAS[writerVersion]);
     resolvers.set(writerVersion, resolver);
   }
-  return reader.fromBuffer(bytes, resolver, true) as { indicators: PartnerIndicator[] };
+  const { indicators } = reader.fromBuffer(bytes, resolver, true) as { indicators: PartnerIndicator[] };
+  return { indicators, invalidUtf8 };
 }
 
 export function encodePartnerBatch(

@@ -1,8 +1,10 @@
 import { type Canonical, fail, isHex, quote } from './canonical-forms.js';
 import { isIpv4, parseIpv6 } from './ip.js';
 import { KINDS } from './kinds.js';
+import { MAX_VALUE_LENGTH } from './limits.js';
 import type { IndicatorKind, RejectReason } from './model.js';
 import { refang } from './refang.js';
+import { textProblem } from './text.js';
 
 export type { Canonical } from './canonical-forms.js';
 
@@ -12,9 +14,27 @@ export type { Canonical } from './canonical-forms.js';
  * with a reason code — never silently turned into something else.
  */
 export function canonicalize(kind: IndicatorKind, raw: string): Canonical {
+  const problem = valueProblem(raw);
+  if (problem) return problem;
   const value = refang(raw);
   if (value.length === 0) return fail('empty_value', 'empty value');
   return KINDS[kind].canonicalize(value);
+}
+
+/**
+ * Why `raw` cannot be an observable whatever its kind: too long to be one
+ * (checked first, so nothing else reads a 3 MiB "URL"), or carrying control
+ * characters or lone surrogates inside it (WHATWG would silently drop a tab
+ * from `http://ev\til.example/`; blanks at either end are trimmed as usual).
+ */
+function valueProblem(raw: string): Canonical | null {
+  if (raw.length > MAX_VALUE_LENGTH)
+    return fail('value_too_long', `value of ${raw.length} characters (at most ${MAX_VALUE_LENGTH})`);
+  const problem = textProblem(raw.trim());
+  if (problem === 'control_character')
+    return fail('control_character', `control character in value ${quote(raw)}`);
+  if (problem === 'invalid_utf8') return fail('invalid_utf8', `lone UTF-16 surrogate in value ${quote(raw)}`);
+  return null;
 }
 
 const HASH_BY_LENGTH: Readonly<Record<number, IndicatorKind>> = {
@@ -60,6 +80,8 @@ export type CanonicalWithKind =
 
 /** Detects and canonicalises in one step. */
 export function canonicalizeAny(raw: string): CanonicalWithKind {
+  const problem = valueProblem(raw);
+  if (problem) return problem as CanonicalWithKind;
   const kind = detectKind(raw);
   if (!kind) {
     return {

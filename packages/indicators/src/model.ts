@@ -111,6 +111,20 @@ export const REJECT_REASONS = [
   'empty_value',
   /** A record that carries context, not an observable (a MISP `link` to the vendor's report): used as context, not indexed. */
   'not_an_indicator',
+  /** A message over MAX_MESSAGE_BYTES, or a STIX pattern over MAX_PATTERN_LENGTH (see limits.ts). */
+  'too_large',
+  /** JSON nested deeper than MAX_JSON_DEPTH, or a STIX pattern nested deeper than MAX_PATTERN_DEPTH. */
+  'too_deep',
+  /** An observable value longer than MAX_VALUE_LENGTH. */
+  'value_too_long',
+  /** A control character (C0, DEL, C1) in a value (record rejected) or in a tag, threat name or text field (dropped). */
+  'control_character',
+  /** Invalid UTF-8 in an Avro string, or a lone surrogate (a `\ud800` JSON escape) in a value. */
+  'invalid_utf8',
+  /** A free-text field over its limit: truncated (description) or dropped (tag, reference, …); the indicator is kept. */
+  'field_too_long',
+  /** More tags or threat names than a record may carry: the rest are dropped; the indicator is kept. */
+  'too_many_items',
   'es_rejected',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

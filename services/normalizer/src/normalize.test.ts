@@ -1,7 +1,12 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeDeadLetter, RECORD_TYPE_HEADER, TOPICS } from '@dragnet/contracts';
 import { decodeReport } from '@dragnet/indicators';
+import { fuzzTargets, loadCorpus } from '@dragnet/indicators/fuzz';
 import type { ConsumedRecord } from '@dragnet/kafka';
 import { loadRegistry } from '@dragnet/partners';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeBatch } from './normalize.js';
 
@@ -61,4 +66,37 @@ describe('normalizeBatch', () => {
     const codes = batch.outgoing.map((out) => decodeDeadLetter(out.value as Buffer).code);
     expect(codes).toEqual(['empty_value', 'invalid_structure']);
   });
+});
+
+describe('normalizeBatch on hostile messages (fixed seed; `pnpm fuzz` runs this at scale)', () => {
+  const shared = resolve(fileURLToPath(new URL('../../../', import.meta.url)), '..', 'shared', 'feeds');
+  const targets = new Map(fuzzTargets(loadCorpus(shared)).map((target) => [target.name, target]));
+  it.each([
+    ['eset', 'misp'],
+    ['unit42', 'stix'],
+    ['synthetic-a', 'csv#2'],
+    ['cert-demo', 'avro-v2'],
+  ])(
+    '%s (%s): never throws; one dead letter at most; every report decodes under its id',
+    (partnerId, name) => {
+      expect(existsSync(shared), `${shared} is missing`).toBe(true);
+      const partner = registry.byId.get(partnerId)!;
+      fc.assert(
+        fc.property(targets.get(name)!.inputs, (bytes) => {
+          const batch = normalizeBatch(
+            [{ ...record(null, '5', partner.topic), value: Buffer.from(bytes) }],
+            registry,
+          );
+          const reports = batch.outgoing.filter((out) => out.topic === TOPICS.canonical);
+          const letters = batch.outgoing.filter((out) => out.topic === TOPICS.deadLetter);
+          expect(reports).toHaveLength(batch.indicators);
+          expect(letters.length).toBeLessThanOrEqual(1);
+          for (const report of reports) expect(decodeReport(report.value as Buffer).id).toBe(report.key);
+          for (const letter of letters)
+            expect(decodeDeadLetter(letter.value as Buffer).stage).toBe('normalizer');
+        }),
+        { seed: 20_260_101, numRuns: 60 },
+      );
+    },
+  );
 });

@@ -1,6 +1,10 @@
 import { decodePartnerBatch, PARTNER_SCHEMAS, type PartnerSchemaVersion } from '../avro.js';
 import { kindOfTypeName } from '../kinds.js';
 import { asBuffer, type ParseContext, parseTlp, ResultBuilder, validConfidence } from './common.js';
+import { isEpochMsInRange } from './dates.js';
+
+/** An optional Avro epoch-ms date is absent or in 1970–9999: `9e15` would throw in `toISOString()` downstream. */
+const validDate = (value: number | null): boolean => value === null || isEpochMsInRange(value);
 
 export interface AvroFormat {
   type: 'avro';
@@ -39,11 +43,18 @@ export function parseAvroPartner(
   }
   batch.indicators.forEach((item, index) => {
     const location = `indicators[${index}]`;
+    if (batch.invalidUtf8.has(index))
+      return result.reject(
+        'invalid_utf8',
+        'a string field is not valid UTF-8 (it would have been read with U+FFFD replacements)',
+        item.value,
+        location,
+      );
     const kind = kindOfTypeName(item.type);
     if (!kind)
       return result.reject(
         'unsupported_type',
-        `unsupported indicator type ${JSON.stringify(item.type)}`,
+        `unsupported indicator type ${JSON.stringify(item.type.slice(0, 100))}`,
         item.value,
         location,
       );
@@ -55,24 +66,35 @@ export function parseAvroPartner(
         item.value,
         location,
       );
+    const invalidDates = (['first_seen', 'last_seen', 'valid_until'] as const).filter(
+      (field) => !validDate(item[field]),
+    );
+    const dated = (field: 'first_seen' | 'last_seen' | 'valid_until') =>
+      invalidDates.includes(field) ? null : item[field];
     const tlp = item.tlp === null ? null : parseTlp(item.tlp);
     if (item.tlp !== null && tlp === null)
-      return result.reject('invalid_tlp', `unknown TLP ${JSON.stringify(item.tlp)}`, item.value, location);
+      return result.reject(
+        'invalid_tlp',
+        `unknown TLP ${JSON.stringify(item.tlp.slice(0, 100))}`,
+        item.value,
+        location,
+      );
     result.add(
       kind,
       item.value,
       {
-        firstSeen: item.first_seen,
-        lastSeen: item.last_seen,
+        firstSeen: dated('first_seen'),
+        lastSeen: dated('last_seen'),
         confidence,
         tlp,
         tags: item.tags,
         threatNames: item.threat_names,
         description: item.description,
         reference: item.reference,
-        validUntil: item.valid_until,
+        validUntil: dated('valid_until'),
         recordId: item.record_id,
         feedName: item.feed_name,
+        invalidDates: [...invalidDates],
       },
       location,
     );

@@ -1,4 +1,5 @@
 import { canonicalize, canonicalizeAny } from '../canonicalize.js';
+import { MAX_JSON_DEPTH, MAX_REJECT_LOCATION_LENGTH, MAX_REJECT_MESSAGE_LENGTH } from '../limits.js';
 import type {
   IndicatorKind,
   IndicatorReport,
@@ -9,6 +10,7 @@ import type {
   Tlp,
 } from '../model.js';
 import { observableId } from '../stix-id.js';
+import { boundFields } from './field-bounds.js';
 
 export { parseDate } from './dates.js';
 
@@ -40,11 +42,30 @@ export interface ReportMeta {
   validUntil?: number | null;
   recordId?: string | null;
   feedName?: string | null;
+  /**
+   * Date fields the partner sent unreadable or outside 1970–9999: the value
+   * is rejected (one `invalid_date` reject each), the record is kept and dated
+   * by what remains (an undated record is dated by its message's arrival).
+   */
+  invalidDates?: string[];
+}
+
+/** A parsed date for `ReportMeta`: an unreadable one becomes null and its field is noted in `invalid`. */
+export function dateOrNoted(
+  parsed: number | null | 'invalid',
+  field: string,
+  invalid: string[],
+): number | null {
+  if (parsed !== 'invalid') return parsed;
+  invalid.push(field);
+  return null;
 }
 
 const MAX_VALUE_IN_REJECT = 200;
+const clipTo = (value: string, max: number): string =>
+  value.length > max ? `${value.slice(0, max)}…` : value;
 export const clip = (value: string | null): string | null =>
-  value !== null && value.length > MAX_VALUE_IN_REJECT ? `${value.slice(0, MAX_VALUE_IN_REJECT)}…` : value;
+  value === null ? null : clipTo(value, MAX_VALUE_IN_REJECT);
 
 /** Collects the indicators and rejects of one message; every record ends in at least one of the two. */
 export class ResultBuilder implements ParseResult {
@@ -63,8 +84,14 @@ export class ResultBuilder implements ParseResult {
     };
   }
 
+  /** Messages and locations quote partner text (types, ids, pattern parts): all three are clipped. */
   reject(reason: RejectReason, message: string, value: string | null, location: string): void {
-    this.rejects.push({ reason, message, value: clip(value), location });
+    this.rejects.push({
+      reason,
+      message: clipTo(message, MAX_REJECT_MESSAGE_LENGTH),
+      value: clip(value),
+      location: clipTo(location, MAX_REJECT_LOCATION_LENGTH),
+    });
   }
 
   /** Canonicalises `raw` as `kind` (detects the kind when null) and adds the report, or records the reject. */
@@ -83,6 +110,16 @@ export class ResultBuilder implements ParseResult {
       value = canonical.value;
     }
     const { context } = this;
+    const fields = boundFields(meta);
+    for (const problem of fields.problems)
+      this.reject(problem.reason, problem.message, raw, `${location} ${problem.field}`);
+    for (const field of meta.invalidDates ?? [])
+      this.reject(
+        'invalid_date',
+        `unreadable or out-of-range date in ${field} (years 1970–9999): the value is ignored, the record kept`,
+        raw,
+        `${location} ${field}`,
+      );
     // An undated record was seen when the message arrived; a lone last_seen also dates the first sighting.
     const firstSeen = meta.firstSeen ?? meta.lastSeen ?? context.receivedAt;
     const lastSeen = Math.max(meta.lastSeen ?? firstSeen, firstSeen);
@@ -91,22 +128,22 @@ export class ResultBuilder implements ParseResult {
       kind: resolvedKind,
       value,
       provider: context.provider,
-      feedName: meta.feedName ?? context.feedName,
+      feedName: fields.feedName ?? context.feedName,
       firstSeen,
       lastSeen,
       confidence: meta.confidence ?? null,
       tlp: meta.tlp ?? context.defaultTlp,
-      tags: meta.tags ?? [],
-      threatNames: meta.threatNames ?? [],
-      description: meta.description ?? null,
-      reference: meta.reference ?? null,
+      tags: fields.tags,
+      threatNames: fields.threatNames,
+      description: fields.description,
+      reference: fields.reference,
       validUntil: meta.validUntil ?? null,
-      provenance: meta.recordId
+      provenance: fields.recordId
         ? {
             topic: context.topic,
             partition: context.partition,
             offset: context.offset,
-            recordId: meta.recordId,
+            recordId: fields.recordId,
           }
         : this.sharedProvenance,
     });
@@ -144,9 +181,10 @@ export function mostRestrictive(levels: Iterable<Tlp>): Tlp | null {
   return result;
 }
 
-/** 0–100 integer; null when absent; 'invalid' otherwise. */
+/** 0–100 integer; null when absent; 'invalid' otherwise (objects are never converted: `{"valueOf": 1}` would throw). */
 export function validConfidence(value: unknown): number | null | 'invalid' {
   if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'number' && typeof value !== 'string') return 'invalid';
   const number = typeof value === 'number' ? value : Number(value);
   return Number.isInteger(number) && number >= 0 && number <= 100 ? number : 'invalid';
 }
@@ -166,11 +204,40 @@ export function decodeUtf8(bytes: Buffer | Uint8Array): string | null {
   }
 }
 
+/**
+ * Whether JSON `text` nests arrays and objects deeper than `max`: one scan
+ * that skips strings. The parsers walk documents recursively, so depth is
+ * checked before `JSON.parse` builds a million-deep value for them.
+ */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 34 /* " */) {
+      // Skip the string: a backslash escapes the next character.
+      for (index++; index < text.length; index++) {
+        const inner = text.charCodeAt(index);
+        if (inner === 92) index++;
+        else if (inner === 34) break;
+      }
+    } else if (code === 91 /* [ */ || code === 123 /* { */) {
+      if (++depth > max) return true;
+    } else if (code === 93 /* ] */ || code === 125 /* } */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 /** JSON text of a message, or the whole-message reject explaining why there is none. */
 export function parseJsonMessage(bytes: Buffer | Uint8Array, result: ResultBuilder): unknown {
   const text = decodeUtf8(bytes);
   if (text === null) {
     result.reject('invalid_encoding', 'message is not valid UTF-8', null, 'message');
+    return undefined;
+  }
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH)) {
+    result.reject('too_deep', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, null, 'message');
     return undefined;
   }
   try {
@@ -182,5 +249,26 @@ export function parseJsonMessage(bytes: Buffer | Uint8Array, result: ResultBuild
 }
 
 export const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/**
+ * A partner scalar as text for comparisons and messages; '' for objects and
+ * arrays. Never `String(value)`: a JSON object with a `toString` key that is
+ * not a function makes `String()` and template literals throw.
+ */
+export const asText = (value: unknown): string =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
+/** Own properties only: a partner key such as `constructor` never reaches Object.prototype. */
+export const ownValue = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+/** The plain objects of a JSON array (null, numbers, strings and nested arrays left out). */
+export const asObjects = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value)
+    ? value.filter(
+        (item): item is Record<string, unknown> => !!item && typeof item === 'object' && !Array.isArray(item),
+      )
+    : [];
 export const asStrings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];

@@ -3,6 +3,7 @@ import type { IndicatorKind, Tlp } from '../model.js';
 import { INDICATOR_KINDS } from '../model.js';
 import {
   asBuffer,
+  dateOrNoted,
   decodeUtf8,
   type ParseContext,
   parseDate,
@@ -248,17 +249,23 @@ function addRecord(
       );
     }
   }
-  const firstSeen = format.firstSeenColumn === undefined ? null : parseDate(fields[format.firstSeenColumn]);
-  const lastSeen = format.lastSeenColumn === undefined ? null : parseDate(fields[format.lastSeenColumn]);
-  if (firstSeen === 'invalid' || lastSeen === 'invalid') {
-    const bad = firstSeen === 'invalid' ? format.firstSeenColumn : format.lastSeenColumn;
-    return result.reject(
-      'invalid_date',
-      `unreadable date ${JSON.stringify(fields[bad!])} in column ${bad}`,
-      raw,
-      location,
-    );
-  }
+  const invalidDates: string[] = [];
+  const firstSeen =
+    format.firstSeenColumn === undefined
+      ? null
+      : dateOrNoted(
+          parseDate(fields[format.firstSeenColumn]),
+          `column ${format.firstSeenColumn}`,
+          invalidDates,
+        );
+  const lastSeen =
+    format.lastSeenColumn === undefined
+      ? null
+      : dateOrNoted(
+          parseDate(fields[format.lastSeenColumn]),
+          `column ${format.lastSeenColumn}`,
+          invalidDates,
+        );
   const confidence = validConfidence(column(fields, format.confidenceColumn));
   if (confidence === 'invalid') {
     return result.reject('invalid_confidence', 'confidence must be an integer from 0 to 100', raw, location);
@@ -281,6 +288,7 @@ function addRecord(
       threatNames: split(fields[format.threatNameColumn ?? -1], tagSeparator),
       description: column(fields, format.descriptionColumn) || null,
       reference: column(fields, format.referenceColumn) || null,
+      invalidDates,
     },
     location,
   );

@@ -1,3 +1,5 @@
+import { MAX_EPOCH_MS } from '../limits.js';
+
 /**
  * The date shapes partners send, all read as UTC: ISO 8601 with or without
  * an offset, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`, epoch seconds (MISP
@@ -7,6 +9,10 @@
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** An epoch-milliseconds integer within 1970–9999: what every date of a report must be. */
+export const isEpochMsInRange = (value: number): boolean =>
+  Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_MS;
 
 /** Epoch milliseconds; null when absent (empty); 'invalid' when present but unreadable. */
 export function parseDate(value: unknown): number | null | 'invalid' {
@@ -26,7 +32,8 @@ export function parseDate(value: unknown): number | null | 'invalid' {
 /** Seconds below 10^11 (until year 5138), milliseconds above: no partner sends 1973 in milliseconds. */
 function epochNumber(value: number): number | 'invalid' {
   if (!Number.isFinite(value) || value < 0) return 'invalid';
-  return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  const epoch = value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  return isEpochMsInRange(epoch) ? epoch : 'invalid';
 }
 
 /** Two or four decimal digits at `at`, or -1. */
@@ -110,5 +117,6 @@ function isoDate(text: string): number | 'invalid' {
     if (offsetHours > 23 || offsetMinutes > 59) return 'invalid';
     epoch -= sign * (offsetHours * 60 + offsetMinutes) * 60_000;
   }
-  return epoch;
+  // An offset can move 9999-12-31T23:59 past the end of 9999 (or 1970-01-01T00:00 before 1970).
+  return isEpochMsInRange(epoch) ? epoch : 'invalid';
 }

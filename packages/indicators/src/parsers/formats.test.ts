@@ -224,14 +224,15 @@ describe('MISP: galaxies, references, events', () => {
     ]);
   });
 
-  it('an unreadable event date rejects its attributes with invalid_date', () => {
+  it('an unreadable event date is rejected for each attribute, the attributes are kept', () => {
     const result = parse(
       mispEvent({ date: '2026-99-99', Attribute: [{ type: 'md5', value: 'a'.repeat(32) }] }),
       {
         type: 'misp',
       },
     );
-    expect(result.rejects).toMatchObject([{ reason: 'invalid_date', location: 'Attribute[0]' }]);
+    expect(result.rejects).toMatchObject([{ reason: 'invalid_date', location: 'Attribute[0] Event.date' }]);
+    expect(result.indicators.map((item) => item.value)).toEqual(['a'.repeat(32)]);
   });
 });
 
@@ -258,7 +259,6 @@ describe('every reject reason a parser can give is reachable', () => {
     ['invalid_url', 'javascript:alert(1),url', { ...csv, typeColumn: 1 }],
     ['invalid_email', 'a@b', csv],
     ['invalid_hash', 'abc', { ...csv, fixedKind: 'md5' }],
-    ['invalid_date', '1.2.3.4,2026-02-30', { ...csv, firstSeenColumn: 1 }],
     ['invalid_confidence', avro({ confidence: 101 }), { type: 'avro', schemaVersion: 1 }],
     ['invalid_tlp', avro({ tlp: 'purple' }), { type: 'avro', schemaVersion: 1 }],
     ['empty_value', ',x', { ...csv, tagsColumn: 1 }],
@@ -267,6 +267,25 @@ describe('every reject reason a parser can give is reachable', () => {
       mispEvent({ Attribute: [{ type: 'link', value: 'https://a.example/' }] }),
       { type: 'misp' },
     ],
+    [
+      'too_large',
+      bundle({ type: 'indicator', id: 'indicator--1', pattern: 'x'.repeat(70_000) }),
+      { type: 'stix' },
+    ],
+    ['too_deep', `${'['.repeat(100)}${']'.repeat(100)}`, { type: 'misp' }],
+    ['value_too_long', `http://a.example/${'a'.repeat(9000)},url`, { ...csv, typeColumn: 1 }],
+    ['control_character', 'a\u0000b@example.com', csv],
+    [
+      'invalid_utf8',
+      '{"objects": [{"type": "domain-name", "id": "domain-name--1", "value": "\\ud800x.com"}]}',
+      { type: 'stix' },
+    ],
+  ];
+  /** Field problems: the indicator is kept, the loss is a counted reject. */
+  const kept: [RejectReason, Buffer | string, FeedFormat][] = [
+    ['invalid_date', '1.2.3.4,2026-02-30', { ...csv, firstSeenColumn: 1 }],
+    ['field_too_long', `a.example,${'d'.repeat(5000)}`, { ...csv, descriptionColumn: 1 }],
+    ['too_many_items', `a.example,${'t|'.repeat(100)}`, { ...csv, tagsColumn: 1 }],
   ];
 
   it.each(cases)('%s', (reason, input, format) => {
@@ -275,8 +294,14 @@ describe('every reject reason a parser can give is reachable', () => {
     expect(result.indicators).toEqual([]);
   });
 
+  it.each(kept)('%s (indicator kept)', (reason, input, format) => {
+    const result = parse(input, format);
+    expect(result.rejects.map((reject) => reject.reason)).toEqual([reason]);
+    expect(result.indicators).toHaveLength(1);
+  });
+
   it('covers all codes except es_rejected (the indexer gives that one)', () => {
-    expect(new Set(cases.map(([reason]) => reason))).toEqual(
+    expect(new Set([...cases, ...kept].map(([reason]) => reason))).toEqual(
       new Set(REJECT_REASONS.filter((reason) => reason !== 'es_rejected')),
     );
   });

@@ -1,6 +1,7 @@
+import { MAX_MESSAGE_BYTES } from '../limits.js';
 import type { ParseResult } from '../model.js';
 import { type AvroFormat, parseAvroPartner, validateAvroFormat } from './avro-partner.js';
-import type { ParseContext } from './common.js';
+import { type ParseContext, ResultBuilder } from './common.js';
 import { type CsvFormat, parseCsv, validateCsvFormat } from './csv.js';
 import { type MispFormat, parseMisp } from './misp.js';
 import { parseStix, type StixFormat } from './stix.js';
@@ -36,6 +37,16 @@ export function parseFeedMessage(
   format: FeedFormat,
   context: ParseContext,
 ): ParseResult {
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) {
+    const result = new ResultBuilder(context);
+    result.reject(
+      'too_large',
+      `message of ${bytes.byteLength} bytes (at most ${MAX_MESSAGE_BYTES})`,
+      null,
+      'message',
+    );
+    return result;
+  }
   switch (format.type) {
     case 'avro':
       return parseAvroPartner(bytes, format, context);

@@ -2,7 +2,10 @@ import type { IndicatorKind, Tlp } from '../model.js';
 import {
   asBuffer,
   asString,
+  asText,
+  dateOrNoted,
   mostRestrictive,
+  ownValue,
   type ParseContext,
   parseDate,
   parseJsonMessage,
@@ -56,10 +59,15 @@ export const MISP_ATTRIBUTE_TYPES: Readonly<Record<string, readonly Part[]>> = {
 const THREAT_GALAXY =
   /(^|-)(malpedia|threat-actor|intrusion-set|malware|tool|ransomware|rat|botnet|backdoor|banker|stealer|exploit-kit|android|microsoft-activity-group)$/;
 
+/** Objects of a JSON array; arrays stay in (an array attribute is a reject, as before), null and scalars do not. */
 const asArray = (value: unknown): Json[] =>
   Array.isArray(value) ? value.filter((item): item is Json => !!item && typeof item === 'object') : [];
 
-/** Events in any shape MISP exports: `{Event}`, `{response: [{Event}]}`, or arrays of those. */
+/**
+ * Events in any shape MISP exports: `{Event}`, `{response: [{Event}]}`, or
+ * arrays of those. Recursive, so the depth is bounded by the JSON depth
+ * check in `parseJsonMessage` (MAX_JSON_DEPTH).
+ */
 function eventsOf(document: unknown): Json[] | null {
   if (Array.isArray(document)) {
     const all = document.map(eventsOf);
@@ -67,7 +75,8 @@ function eventsOf(document: unknown): Json[] | null {
   }
   if (!document || typeof document !== 'object') return null;
   const record = document as Json;
-  if (record.Event && typeof record.Event === 'object') return [record.Event as Json];
+  if (record.Event && typeof record.Event === 'object' && !Array.isArray(record.Event))
+    return [record.Event as Json];
   if (Array.isArray(record.response)) return eventsOf(record.response);
   return null;
 }
@@ -91,9 +100,11 @@ interface EventMeta {
   description: string | null;
   reference: string | null;
   date: number | null;
+  /** The event date was unreadable or out of range: each attribute's report notes it (and is kept). */
+  dateInvalid: boolean;
 }
 
-function eventMeta(event: Json): EventMeta | string {
+function eventMeta(event: Json): EventMeta {
   const threatNames = new Set<string>();
   const tags: string[] = [];
   const levels: Tlp[] = [];
@@ -105,21 +116,21 @@ function eventMeta(event: Json): EventMeta | string {
     else tags.push(tag);
   }
   for (const galaxy of asArray(event.Galaxy)) {
-    if (!THREAT_GALAXY.test(String(galaxy.type))) continue;
+    if (!THREAT_GALAXY.test(asText(galaxy.type))) continue;
     for (const cluster of asArray(galaxy.GalaxyCluster)) {
       const name = asString(cluster.value);
       if (name) threatNames.add(name);
     }
   }
   const date = parseDate(event.date);
-  if (date === 'invalid') return `unreadable event date ${JSON.stringify(event.date)}`;
   return {
     tlp: mostRestrictive(levels),
     tags,
     threatNames: [...threatNames].sort(),
     description: asString(event.info),
     reference: null,
-    date,
+    date: date === 'invalid' ? null : date,
+    dateInvalid: date === 'invalid',
   };
 }
 
@@ -172,12 +183,6 @@ export function parseMisp(
         }),
       ),
     );
-    if (typeof meta === 'string') {
-      for (const { attribute, location } of attributes) {
-        result.reject('invalid_date', meta, asString(attribute.value), withUuid(location, attribute));
-      }
-      return;
-    }
     meta.reference =
       attributes
         .map(({ attribute }) => attribute)
@@ -201,25 +206,28 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
   if (isReferenceAttribute(attribute)) {
     return result.reject(
       'not_an_indicator',
-      `MISP ${type} to the analysis (${String(attribute.category ?? 'no category')}): used as the reference of the event's indicators`,
+      `MISP ${type} to the analysis (${asString(attribute.category) ?? 'no category'}): used as the reference of the event's indicators`,
       value,
       location,
     );
   }
-  const parts = MISP_ATTRIBUTE_TYPES[type];
+  // Own properties only: a type named `constructor` or `__proto__` is just an unknown type.
+  const parts = ownValue(MISP_ATTRIBUTE_TYPES, type);
   if (!parts) {
     return result.reject(
       'unsupported_type',
-      `MISP attribute type ${JSON.stringify(type)} carries no supported observable`,
+      `MISP attribute type ${JSON.stringify(type.slice(0, 100))} carries no supported observable`,
       value,
       location,
     );
   }
-  const firstSeen = parseDate(attribute.first_seen);
-  const lastSeen = parseDate(attribute.last_seen ?? attribute.timestamp);
-  if (firstSeen === 'invalid' || lastSeen === 'invalid') {
-    return result.reject('invalid_date', 'unreadable first_seen, last_seen or timestamp', value, location);
-  }
+  const invalidDates: string[] = event.dateInvalid ? ['Event.date'] : [];
+  const firstSeen = dateOrNoted(parseDate(attribute.first_seen), 'first_seen', invalidDates);
+  const lastSeen = dateOrNoted(
+    parseDate(attribute.last_seen ?? attribute.timestamp),
+    attribute.last_seen === undefined || attribute.last_seen === null ? 'timestamp' : 'last_seen',
+    invalidDates,
+  );
   const attributeTags = tagNames(attribute.Tag);
   const attributeLevels = attributeTags.map(parseTlp).filter((level): level is Tlp => level !== null);
   const meta: ReportMeta = {
@@ -236,6 +244,7 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
     description: event.description,
     reference: event.reference,
     recordId: asString(attribute.uuid),
+    invalidDates,
   };
   const values = parts.length > 1 ? value.split('|') : [value];
   if (values.length !== parts.length) {

@@ -31,11 +31,13 @@ describe('CSV lists', () => {
     ).toEqual([
       ['ipv4', '1.2.3.4', '2026-01-02T10:00:00.000Z'],
       ['domain', 'evil.com', '2026-01-03T00:00:00.000Z'],
+      // An unreadable date is rejected as a value: the line is kept, dated by the message.
+      ['ipv4', '5.6.7.8', new Date(context.receivedAt).toISOString()],
     ]);
     expect(result.rejects.map((reject) => [reject.reason, reject.location, reject.value])).toEqual([
       ['invalid_ipv4', 'line 5', '300.1.1.1'],
       ['unsupported_type', 'line 6', 'x'],
-      ['invalid_date', 'line 7', '5.6.7.8'],
+      ['invalid_date', 'line 7 column 2', '5.6.7.8'],
     ]);
     expect(result.indicators[0]).toMatchObject({
       provider: 'cert',

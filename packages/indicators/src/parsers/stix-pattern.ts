@@ -7,6 +7,8 @@
  * STIX feed parser say precisely which part of a pattern it cannot index.
  */
 
+import { MAX_PATTERN_DEPTH, MAX_PATTERN_LENGTH } from '../limits.js';
+
 export type Literal =
   | { type: 'string'; value: string }
   | { type: 'number'; value: number }
@@ -59,7 +61,7 @@ export type PatternResult =
       /** Temporal constructs used anywhere (FOLLOWEDBY, WITHIN, REPEATS, START/STOP): empty for plain patterns. */
       temporal: string[];
     }
-  | { ok: false; message: string };
+  | { ok: false; reason: 'unsupported_pattern' | 'too_deep' | 'too_large'; message: string };
 
 type TokenType = 'punct' | 'op' | 'string' | 'typed' | 'number' | 'ident';
 interface Token {
@@ -71,8 +73,17 @@ interface Token {
   end: number;
 }
 
-class PatternError extends Error {}
+class PatternError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'unsupported_pattern' | 'too_deep' = 'unsupported_pattern',
+  ) {
+    super(message);
+  }
+}
 
+/** Sticky: matches at `lastIndex` only, without copying the rest of the pattern for each number. */
+const NUMBER = /-?\d+(\.\d+)?/y;
 const isIdentStart = (char: string) => /[A-Za-z_]/.test(char);
 const IDENT_PART = /[A-Za-z0-9_-]/;
 
@@ -121,7 +132,8 @@ export function tokenize(pattern: string): Token[] {
       tokens.push({ type: 'string', text: pattern.slice(start, end), value, start, end });
       index = end;
     } else if (/[-0-9]/.test(char)) {
-      const match = /^-?\d+(\.\d+)?/.exec(pattern.slice(index));
+      NUMBER.lastIndex = index;
+      const match = NUMBER.exec(pattern);
       if (!match) throw new PatternError(`unexpected ${char} at ${index}`);
       index += match[0].length;
       tokens.push({ type: 'number', text: match[0], value: match[0], start, end: index });
@@ -146,6 +158,8 @@ const LITERAL_TYPE = { t: 'timestamp', h: 'hex', b: 'binary' } as const;
 
 class Parser {
   private position = 0;
+  /** Open groups and observations: the parser recurses once per level, so it is capped (MAX_PATTERN_DEPTH). */
+  private depth = 0;
   readonly comparisons: Comparison[] = [];
   readonly temporal: string[] = [];
 
@@ -212,17 +226,26 @@ class Parser {
   }
 
   // observation := '[' comparisonOr ']' qualifier* | '(' observationExpressions ')' qualifier*
+  private enter(): void {
+    if (++this.depth > MAX_PATTERN_DEPTH)
+      throw new PatternError(`nested deeper than ${MAX_PATTERN_DEPTH} levels`, 'too_deep');
+  }
+
   private observation(): ObservationExpression {
     let expression: ObservationExpression;
     if (this.isPunct('[')) {
       this.position++;
+      this.enter();
       const comparison = this.comparisonOr();
       this.expectPunct(']', 'to close the observation');
+      this.depth--;
       expression = { type: 'observation', expression: comparison, qualifiers: [] };
     } else if (this.isPunct('(')) {
       this.position++;
+      this.enter();
       expression = this.observationExpressions();
       this.expectPunct(')', 'to close the group');
+      this.depth--;
     } else {
       throw new PatternError(`expected [ to open an observation, found ${this.describe()}`);
     }
@@ -288,8 +311,10 @@ class Parser {
   private propositionTest(): ComparisonExpression {
     if (this.isPunct('(')) {
       this.position++;
+      this.enter();
       const inner = this.comparisonOr();
       this.expectPunct(')', 'to close the comparison group');
+      this.depth--;
       return inner;
     }
     const start = this.peek()?.start ?? this.pattern.length;
@@ -396,13 +421,20 @@ class Parser {
 
 /** Parses a STIX pattern; on failure the message says what and where (character offset). */
 export function parseStixPattern(pattern: string): PatternResult {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    return {
+      ok: false,
+      reason: 'too_large',
+      message: `pattern of ${pattern.length} characters (at most ${MAX_PATTERN_LENGTH})`,
+    };
+  }
   try {
     const parser = new Parser(pattern, tokenize(pattern));
     const expression = parser.parse();
     return { ok: true, expression, comparisons: parser.comparisons, temporal: parser.temporal };
   } catch (error) {
     if (error instanceof PatternError)
-      return { ok: false, message: `invalid STIX pattern: ${error.message}` };
+      return { ok: false, reason: error.reason, message: `invalid STIX pattern: ${error.message}` };
     throw error;
   }
 }

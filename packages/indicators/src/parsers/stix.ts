@@ -3,8 +3,11 @@ import { hashKindOfStixName, kindOfStixProperty } from '../kinds.js';
 import type { IndicatorKind, Tlp } from '../model.js';
 import {
   asBuffer,
+  asObjects,
   asString,
   asStrings,
+  asText,
+  dateOrNoted,
   mostRestrictive,
   type ParseContext,
   parseDate,
@@ -25,17 +28,17 @@ export interface StixFormat {
  * the bundle: STIX 2.0/2.1 (TLP 1.0 WHITE/GREEN/AMBER/RED) and the TLP 2.0
  * ones from the OASIS TLP 2.0 extension (CLEAR … AMBER+STRICT … RED).
  */
-export const STANDARD_TLP_MARKINGS: Readonly<Record<string, Tlp>> = {
-  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'clear',
-  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'green',
-  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'amber',
-  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'red',
-  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'clear',
-  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'green',
-  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'amber',
-  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': 'amber+strict',
-  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'red',
-};
+export const STANDARD_TLP_MARKINGS: ReadonlyMap<string, Tlp> = new Map([
+  ['marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9', 'clear'],
+  ['marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da', 'green'],
+  ['marking-definition--f88d31f6-486f-44da-b317-01333bde0b82', 'amber'],
+  ['marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed', 'red'],
+  ['marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487', 'clear'],
+  ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb', 'green'],
+  ['marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421', 'amber'],
+  ['marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003', 'amber+strict'],
+  ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1', 'red'],
+]);
 
 /**
  * Cyber-observable object types Dragnet has no kind for. A bare one in a
@@ -71,32 +74,38 @@ interface BundleContext {
   threatNamesOf(indicatorId: string): string[];
 }
 
-function bundleContext(objects: unknown[]): BundleContext {
+/**
+ * Partner JSON is only read through Maps, own properties and typeof checks:
+ * `byId` is a Map (an id `constructor` finds nothing), fields are read with
+ * `asString`/`asText`/`asObjects` (never `String(x)`, which throws on an
+ * object with a `toString` key).
+ */
+function bundleContext(objects: StixObject[]): BundleContext {
   const byId = new Map<string, StixObject>();
   for (const object of objects) {
-    const id = asString((object as StixObject | null)?.id);
-    if (id) byId.set(id, object as StixObject);
+    const id = asString(object.id);
+    if (id) byId.set(id, object);
   }
   const threatNames = new Map<string, Set<string>>();
-  for (const object of objects as (StixObject | null)[]) {
-    if (object?.type !== 'relationship' || object.relationship_type !== 'indicates') continue;
-    const target = byId.get(String(object.target_ref));
+  for (const object of objects) {
+    if (object.type !== 'relationship' || object.relationship_type !== 'indicates') continue;
+    const target = byId.get(asText(object.target_ref));
     const name = asString(target?.name);
-    if (!name || !THREAT_TYPES.has(String(target?.type))) continue;
-    const source = String(object.source_ref);
+    if (!name || !THREAT_TYPES.has(asText(target?.type))) continue;
+    const source = asText(object.source_ref);
     threatNames.set(source, (threatNames.get(source) ?? new Set()).add(name));
   }
   return {
     tlpOfMarking(id) {
-      const standard = STANDARD_TLP_MARKINGS[id];
+      const standard = STANDARD_TLP_MARKINGS.get(id);
       if (standard) return standard;
       // STIX 2.0 style: `{"definition_type": "tlp", "definition": {"tlp": "amber"}}` inside the bundle.
       const marking = byId.get(id);
       if (!marking) return null;
-      const definition = marking.definition as { tlp?: unknown } | undefined;
+      const definition = marking.definition;
       const name =
-        asString(definition?.tlp) ??
-        (marking.definition_type === 'tlp' || /^tlp:/i.test(String(marking.name))
+        (definition && typeof definition === 'object' ? asString((definition as StixObject).tlp) : null) ??
+        (marking.definition_type === 'tlp' || /^tlp:/i.test(asText(marking.name))
           ? asString(marking.name)
           : null);
       return name ? parseTlp(name) : null;
@@ -148,7 +157,7 @@ export function parseStix(
     result.reject('invalid_structure', 'not a STIX bundle: no "objects" array', null, 'message');
     return result;
   }
-  const bundle = bundleContext(objects);
+  const bundle = bundleContext(asObjects(objects));
   objects.forEach((raw, index) => {
     const object = raw as StixObject | null;
     if (!object || typeof object !== 'object' || Array.isArray(object)) {
@@ -168,7 +177,7 @@ function objectsOf(document: unknown): unknown[] | null {
   if (!document || typeof document !== 'object') return null;
   const record = document as StixObject;
   if (Array.isArray(record.objects)) return record.objects;
-  const isStixObject = typeof record.type === 'string' && /^[a-z0-9-]+--/.test(String(record.id));
+  const isStixObject = typeof record.type === 'string' && /^[a-z0-9-]+--/.test(asText(record.id));
   return isStixObject && record.type !== 'bundle' ? [record] : null;
 }
 
@@ -182,14 +191,14 @@ function addIndicator(
   if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
     return result.reject(
       'unsupported_pattern',
-      `pattern_type ${JSON.stringify(object.pattern_type)} is not STIX patterning`,
+      `pattern_type ${JSON.stringify(asText(object.pattern_type).slice(0, 100))} is not STIX patterning`,
       pattern,
       location,
     );
   }
   if (!pattern) return result.reject('invalid_structure', 'indicator without a pattern', null, location);
   const parsed = parseStixPattern(pattern);
-  if (!parsed.ok) return result.reject('unsupported_pattern', parsed.message, pattern, location);
+  if (!parsed.ok) return result.reject(parsed.reason, parsed.message, pattern, location);
   if (parsed.temporal.length > 0) {
     // A sequence or time window is only an indicator as a whole: its parts alone would match far too much.
     return result.reject(
@@ -199,12 +208,14 @@ function addIndicator(
       location,
     );
   }
-  const firstSeen = parseDate(object.valid_from);
-  const lastSeen = parseDate(object.modified ?? object.valid_from);
-  const validUntil = parseDate(object.valid_until);
-  if (firstSeen === 'invalid' || lastSeen === 'invalid' || validUntil === 'invalid') {
-    return result.reject('invalid_date', 'unreadable valid_from, modified or valid_until', pattern, location);
-  }
+  const invalidDates: string[] = [];
+  const firstSeen = dateOrNoted(parseDate(object.valid_from), 'valid_from', invalidDates);
+  const lastSeen = dateOrNoted(
+    parseDate(object.modified ?? object.valid_from),
+    object.modified === undefined ? 'valid_from' : 'modified',
+    invalidDates,
+  );
+  const validUntil = dateOrNoted(parseDate(object.valid_until), 'valid_until', invalidDates);
   const confidence = validConfidence(object.confidence);
   if (confidence === 'invalid') {
     return result.reject(
@@ -215,9 +226,7 @@ function addIndicator(
     );
   }
   const common = objectMeta(object, bundle);
-  const references = Array.isArray(object.external_references)
-    ? (object.external_references as { url?: unknown }[])
-    : [];
+  const references = asObjects(object.external_references);
   const name = asString(object.name);
   const description = asString(object.description);
   const meta: ReportMeta = {
@@ -234,6 +243,8 @@ function addIndicator(
     description:
       name && description && name !== description ? `${name}: ${description}` : (description ?? name),
     reference: references.map((reference) => asString(reference.url)).find((url) => url !== null) ?? null,
+    // valid_from stands for both dates when modified is absent: one reject for one bad value.
+    invalidDates: [...new Set(invalidDates)],
   };
   const many = parsed.comparisons.length > 1;
   parsed.comparisons.forEach((comparison, position) => {
@@ -282,9 +293,9 @@ function addBareObservable(
   meta: ReportMeta,
   location: string,
 ): void {
-  const type = String(object.type);
+  const type = asText(object.type);
   if (type === 'file') {
-    const hashes = (object.hashes ?? {}) as Record<string, unknown>;
+    const hashes = object.hashes && typeof object.hashes === 'object' ? object.hashes : {};
     const entries = Object.entries(hashes).filter(([name]) => hashKindOfStixName(name) !== null);
     if (entries.length === 0)
       return result.reject(
@@ -294,7 +305,7 @@ function addBareObservable(
         location,
       );
     for (const [name, hash] of entries) {
-      result.add(hashKindOfStixName(name)!, String(hash), meta, `${location} hashes.${name}`);
+      result.add(hashKindOfStixName(name)!, asText(hash), meta, `${location} hashes.${name}`);
     }
     return;
   }
