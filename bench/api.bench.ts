@@ -14,10 +14,12 @@ import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ApiKeyRing, createApiKey, RateLimiter, startApiServer } from '@dragnet/api';
+import { ApiKeyRing, AuditTrail, createApiKey, RateLimiter, startApiServer } from '@dragnet/api';
 import {
   createElasticsearchClient,
+  deleteAuditIndex,
   deleteIndicatorIndex,
+  ensureAuditIndex,
   ensureIndicatorIndex,
   getIndicators,
   type IndexNames,
@@ -282,6 +284,21 @@ const storeBytes = (await elasticsearch.indices.stats({ index: names.alias, metr
 const apiElasticsearch = createElasticsearchClient({ url: stack.ELASTICSEARCH_URL });
 const redis = testRedis();
 const key = createApiKey(uniqueName('bench'), 'red', 1_000_000);
+// Every request is audited, as in production: the figures include the audit trail's cost.
+const auditNames = {
+  ...names,
+  alias: `${BASE}-audit`,
+  concrete: `${BASE}-audit-v1`,
+  pattern: `${BASE}-audit-v*`,
+  template: `${BASE}-audit`,
+};
+await ensureAuditIndex(elasticsearch, auditNames);
+const audit = new AuditTrail({
+  client: apiElasticsearch,
+  alias: auditNames.alias,
+  logger: testLogger,
+  registry: new Registry(),
+});
 const server = await startApiServer(
   {
     elasticsearch: apiElasticsearch,
@@ -289,6 +306,7 @@ const server = await startApiServer(
     keys: new ApiKeyRing([
       { id: key.entry.id, sha256: key.entry.sha256, maxTlp: key.entry.max_tlp, ratePerMinute: 1_000_000 },
     ]),
+    audit,
     rateLimiter: new RateLimiter(redis),
     logger: testLogger,
     registry: new Registry(),
@@ -360,6 +378,8 @@ for (let n = 0; n < Math.min(BULK, 5); n++) {
 }
 
 await server.close();
+await audit.close();
+await deleteAuditIndex(elasticsearch, auditNames);
 agent.destroy();
 await apiElasticsearch.close();
 redis.disconnect();

@@ -26,6 +26,15 @@ const dashed = NAMESPACE ? `-${NAMESPACE}` : '';
 export const PARTNER_TOPIC_PREFIX = `${dotted}feeds.`;
 export const partnerTopic = (partnerId: string): string => `${PARTNER_TOPIC_PREFIX}${partnerId}`;
 
+/**
+ * Each partner's rejects topic, `dragnet.rejects.<partnerId>`: the dead letters
+ * of that partner's own messages, so the partner (and only it) learns what was
+ * refused. The shared dead-letter topic stays for operators.
+ */
+export const PARTNER_REJECTS_TOPIC_PREFIX = `${dotted}dragnet.rejects.`;
+export const partnerRejectsTopic = (partnerId: string): string =>
+  `${PARTNER_REJECTS_TOPIC_PREFIX}${partnerId}`;
+
 export const TOPICS = {
   /** Canonical indicator reports (Avro) and enrichment results (JSON), keyed by indicator id. */
   canonical: `${dotted}dragnet.indicators.canonical`,
@@ -56,6 +65,17 @@ export const INDEX = {
   template: `dragnet-indicators${dashed}`,
   /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
   templatePriority: 500,
+} as const;
+
+const auditAlias = `dragnet-audit${dashed}`;
+
+/** The API's append-only audit trail: one document per lookup, search and export request. */
+export const AUDIT_INDEX = {
+  /** Read and write alias; the API writes with `require_alias`, so a missing index is an error, never an unmapped auto-created one. */
+  alias: auditAlias,
+  concrete: `${auditAlias}-v1`,
+  pattern: `${auditAlias}-v*`,
+  template: `dragnet-audit${dashed}`,
 } as const;
 
 export const QUEUES = {

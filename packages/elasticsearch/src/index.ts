@@ -1,3 +1,4 @@
+export * from './audit-index.js';
 export * from './bulk-writer.js';
 export * from './client.js';
 export * from './index-setup.js';

@@ -35,14 +35,40 @@ describe('parseSavedObjects', () => {
     });
   });
 
-  it('puts every visualisation and saved search on the dashboard', async () => {
+  it('puts every visualisation and saved search over the indicators on the dashboard', async () => {
     const objects = await loadSavedObjects();
     const dashboard = objects.find((object) => object.id === 'dragnet-overview');
     const onDashboard = new Set(
       dashboard?.references.map((reference) => `${reference.type}/${reference.id}`),
     );
-    for (const object of objects.filter((candidate) => ['lens', 'search'].includes(candidate.type)))
-      expect(onDashboard).toContain(`${object.type}/${object.id}`);
+    const overIndicators = objects.filter(
+      (candidate) =>
+        ['lens', 'search'].includes(candidate.type) &&
+        candidate.references.some((reference) => reference.id === 'dragnet-indicators'),
+    );
+    expect(overIndicators.length).toBeGreaterThan(5);
+    for (const object of overIndicators) expect(onDashboard).toContain(`${object.type}/${object.id}`);
+  });
+
+  it('ships the audit trail as its own data view and saved searches, off the indicator dashboard', async () => {
+    const objects = await loadSavedObjects();
+    const dataView = objects.find((object) => object.id === 'dragnet-audit');
+    expect(dataView).toMatchObject({
+      type: 'index-pattern',
+      attributes: { title: 'dragnet-audit', timeFieldName: '@timestamp' },
+    });
+    const overAudit = objects.filter((object) =>
+      object.references.some((reference) => reference.id === 'dragnet-audit'),
+    );
+    expect(overAudit.map((object) => object.id)).toEqual([
+      'dragnet-search-audit',
+      'dragnet-search-audit-withheld',
+      'dragnet-search-audit-refused-keys',
+    ]);
+    const dashboard = objects.find((object) => object.id === 'dragnet-overview');
+    expect(dashboard?.references.some((reference) => reference.id.startsWith('dragnet-search-audit'))).toBe(
+      false,
+    );
   });
 
   it('names the line of a malformed entry', () => {

@@ -1,9 +1,11 @@
-import { INDICATOR_MAPPINGS } from '@dragnet/elasticsearch';
+import { AUDIT_MAPPINGS, INDICATOR_MAPPINGS } from '@dragnet/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { loadSavedObjects, type SavedObject } from './saved-objects.js';
 import { flattenMapping, kqlFields, validateBundle } from './validate.js';
 
 const shipped = await loadSavedObjects();
+/** The audit data view's objects are checked against the audit index mapping. */
+const byDataView = { 'dragnet-audit': AUDIT_MAPPINGS };
 const clone = (): SavedObject[] => structuredClone(shipped);
 const byId = (objects: SavedObject[], id: string) => {
   const object = objects.find((candidate) => candidate.id === id);
@@ -22,14 +24,31 @@ const lensColumns = (object: SavedObject) =>
   ).state.datasourceStates.formBased.layers.layer1!.columns;
 
 describe('validateBundle', () => {
-  it('finds nothing wrong with the shipped bundle against the index mapping', () => {
-    expect(validateBundle(shipped, INDICATOR_MAPPINGS)).toEqual([]);
+  it('finds nothing wrong with the shipped bundle against the index mappings', () => {
+    expect(validateBundle(shipped, INDICATOR_MAPPINGS, byDataView)).toEqual([]);
+  });
+
+  it('checks objects over the audit data view against the audit mapping, and only those', () => {
+    // Without the audit mapping, the audit trail's fields are not in the (indicator) mapping.
+    expect(validateBundle(shipped, INDICATOR_MAPPINGS)).toEqual(
+      expect.arrayContaining([
+        'search dragnet-search-audit: column "organisation" is not in the index mapping',
+      ]),
+    );
+    const objects = clone();
+    const audit = byId(objects, 'dragnet-search-audit').attributes as { columns: string[] };
+    audit.columns.push('threat.indicator.name');
+    (byId(objects, 'dragnet-search-newest').attributes as { columns: string[] }).columns.push('key_id');
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
+      'search dragnet-search-newest: column "key_id" is not in the index mapping',
+      'search dragnet-search-audit: column "threat.indicator.name" is not in the index mapping',
+    ]);
   });
 
   it('reports a reference to an object that is not in the bundle', () => {
     const objects = clone();
     byId(objects, 'dragnet-overview').references.push({ name: '99:panel_99', type: 'lens', id: 'nope' });
-    expect(validateBundle(objects, INDICATOR_MAPPINGS)).toEqual([
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
       'dashboard dragnet-overview: reference "99:panel_99" points to lens nope, which is not in the bundle',
     ]);
   });
@@ -38,7 +57,7 @@ describe('validateBundle', () => {
     const objects = clone();
     const dashboard = byId(objects, 'dragnet-overview');
     dashboard.references = dashboard.references.filter((reference) => reference.name !== '3:panel_3');
-    expect(validateBundle(objects, INDICATOR_MAPPINGS)).toEqual([
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
       'dashboard dragnet-overview: panel 3 (panel_3) has no reference',
     ]);
   });
@@ -50,7 +69,7 @@ describe('validateBundle', () => {
     const search = byId(objects, 'dragnet-search-active-high');
     const meta = search.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string };
     meta.searchSourceJSON = meta.searchSourceJSON.replace('dragnet.score >=', 'dragnet.risk >=');
-    expect(validateBundle(objects, INDICATOR_MAPPINGS)).toEqual([
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
       'search dragnet-search-active-high: query field "dragnet.risk" is not in the index mapping',
       'search dragnet-search-expired: column "dragnet.colour" is not in the index mapping',
       'lens dragnet-lens-by-partner: column partner (terms) "threat.indicator.partner" is not in the index mapping',
@@ -62,7 +81,7 @@ describe('validateBundle', () => {
     lensColumns(byId(objects, 'dragnet-lens-top-asns')).org!.sourceField =
       'threat.indicator.as.organization.name.text';
     byId(objects, 'dragnet-search-newest').attributes.sort = [['message', 'desc']];
-    expect(validateBundle(objects, INDICATOR_MAPPINGS)).toEqual([
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
       'search dragnet-search-newest: sort "message" has type text, which cannot be aggregated or sorted on',
       'lens dragnet-lens-top-asns: column org (terms) "threat.indicator.as.organization.name.text" has type text, which cannot be aggregated or sorted on',
     ]);
@@ -83,7 +102,7 @@ describe('validateBundle', () => {
       },
       references: [],
     });
-    expect(validateBundle(objects, INDICATOR_MAPPINGS)).toEqual([
+    expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
       'index-pattern dragnet-indicators: timeFieldName "dragnet.description" has type text, which cannot be aggregated or sorted on',
       'visualization classic: aggregation 2 (terms) "dragnet.sources" is an object, not a field',
     ]);

@@ -245,15 +245,34 @@ function checkDashboard(object: SavedObject, checker: FieldChecker, problems: st
   }
 }
 
+/** The data view an object reads: itself for a data view, else its first data-view reference. */
+function dataViewOf(object: SavedObject): string | undefined {
+  if (object.type === 'index-pattern') return object.id;
+  return object.references.find((reference) => reference.type === 'index-pattern')?.id;
+}
+
 /**
  * Everything that would make the bundle import but show broken or empty
  * panels: references to objects not in the bundle, and fields the index
  * does not map (it is `dynamic: false`, so such fields are never searchable)
- * or cannot aggregate. Returns one line per problem; empty means fine.
+ * or cannot aggregate. Objects over a data view named in `mappingsByDataView`
+ * (by data-view id, e.g. the audit index's) are checked against that
+ * mapping, all others against `mapping`. Returns one line per problem; empty
+ * means fine.
  */
-export function validateBundle(objects: SavedObject[], mapping: MappingLike): string[] {
+export function validateBundle(
+  objects: SavedObject[],
+  mapping: MappingLike,
+  mappingsByDataView: Record<string, MappingLike> = {},
+): string[] {
   const problems: string[] = [];
-  const checker = new FieldChecker(flattenMapping(mapping), problems);
+  const defaultChecker = new FieldChecker(flattenMapping(mapping), problems);
+  const checkers = new Map(
+    Object.entries(mappingsByDataView).map(([id, other]) => [
+      id,
+      new FieldChecker(flattenMapping(other), problems),
+    ]),
+  );
   const keys = new Set<string>();
   for (const object of objects) {
     const key = `${object.type}/${object.id}`;
@@ -267,6 +286,8 @@ export function validateBundle(objects: SavedObject[], mapping: MappingLike): st
           `${label(object)}: reference "${reference.name}" points to ${reference.type} ${reference.id}, which is not in the bundle`,
         );
     }
+    const view = dataViewOf(object);
+    const checker = (view !== undefined && checkers.get(view)) || defaultChecker;
     switch (object.type) {
       case 'index-pattern':
         checkDataView(object, checker);

@@ -10,7 +10,7 @@ import {
 import { parseIpv4, parseIpv6, type Tlp } from '@dragnet/indicators';
 import { tlpFieldName } from '@dragnet/merge';
 import { InvalidRequestError } from './errors.js';
-import { resolveObservable } from './observables.js';
+import { type ResolvedObservable, resolveObservable } from './observables.js';
 import { projectDocument, visibility } from './projection.js';
 import { namesOnlyMarkingFreeFields } from './search-scope.js';
 import { type IndicatorSummary, SUMMARY_FIELDS, summarize } from './summary.js';
@@ -92,7 +92,12 @@ export interface LookupResult {
  * indicators containing any of the IPs. Inputs that canonicalise to the same
  * indicator share one match.
  */
-export async function lookupMany(scope: LookupScope, inputs: readonly unknown[]): Promise<LookupResult> {
+export async function lookupMany(
+  scope: LookupScope,
+  inputs: readonly unknown[],
+  /** Sees each input as resolved (the API's audit trail records the ids without resolving twice). */
+  onResolved?: (index: number, resolved: ResolvedObservable) => void,
+): Promise<LookupResult> {
   if (inputs.length > MAX_LOOKUP_OBSERVABLES)
     throw new InvalidRequestError(
       'too_many_observables',
@@ -104,6 +109,7 @@ export async function lookupMany(scope: LookupScope, inputs: readonly unknown[])
   const ips = new Map<string, string[]>();
   inputs.forEach((input, index) => {
     const resolved = resolveObservable(input);
+    onResolved?.(index, resolved);
     if (!resolved.ok) {
       invalid.push({ index, input: resolved.input, reason: resolved.reason, message: resolved.message });
       return;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { partnerTopic, TOPICS } from '@dragnet/contracts';
+import { partnerRejectsTopic, partnerTopic, TOPICS } from '@dragnet/contracts';
 import { type FeedFormat, TLP_LEVELS, validateFeedFormat } from '@dragnet/indicators';
 import { z } from 'zod';
 
@@ -36,6 +36,8 @@ export interface Partner {
   retentionDays: number;
   /** `feeds.<id>` */
   topic: string;
+  /** `dragnet.rejects.<id>`: the dead letters of this partner's messages, for the partner to read. */
+  rejectsTopic: string;
 }
 
 export interface PartnerRegistry {
@@ -62,6 +64,7 @@ export function parseRegistry(raw: unknown): PartnerRegistry {
       ...entry,
       format: entry.format as unknown as FeedFormat,
       topic: partnerTopic(entry.id),
+      rejectsTopic: partnerRejectsTopic(entry.id),
     };
     if (byId.has(partner.id)) problems.push(`partner ${partner.id}: duplicate id`);
     if (byTopic.has(partner.topic)) problems.push(`partner ${partner.id}: duplicate topic ${partner.topic}`);
@@ -90,19 +93,34 @@ export interface PlannedTopic {
 
 const DAY_MS = 86_400_000;
 
+/** Largest dead letter: the shared dead-letter topic and every rejects topic take it. */
+const DEAD_LETTER_MAX_BYTES = '20971520';
+
 /**
- * Every topic Dragnet needs, from the registry: one intake topic per partner
- * (retention per partner), the canonical topic, the compacted changes topic
- * (latest document per indicator: the index can be rebuilt from it) and the
- * dead-letter topic (kept long enough for a human to act).
+ * Every topic Dragnet needs, from the registry: per partner an intake topic
+ * and a rejects topic (one partition, so a partner reads its rejects in
+ * order; both with the partner's retention), the canonical topic, the
+ * compacted changes topic (latest document per indicator: the index can be
+ * rebuilt from it) and the dead-letter topic (kept long enough for a human
+ * to act).
  */
 export function planTopics(registry: PartnerRegistry, internalPartitions = 6): PlannedTopic[] {
   return [
-    ...registry.partners.map((partner) => ({
-      topic: partner.topic,
-      partitions: partner.partitions,
-      config: { 'retention.ms': String(partner.retentionDays * DAY_MS), 'max.message.bytes': '10485760' },
-    })),
+    ...registry.partners.flatMap((partner) => {
+      const retention = String(partner.retentionDays * DAY_MS);
+      return [
+        {
+          topic: partner.topic,
+          partitions: partner.partitions,
+          config: { 'retention.ms': retention, 'max.message.bytes': '10485760' },
+        },
+        {
+          topic: partner.rejectsTopic,
+          partitions: 1,
+          config: { 'retention.ms': retention, 'max.message.bytes': DEAD_LETTER_MAX_BYTES },
+        },
+      ];
+    }),
     {
       topic: TOPICS.canonical,
       partitions: internalPartitions,
@@ -116,7 +134,7 @@ export function planTopics(registry: PartnerRegistry, internalPartitions = 6): P
     {
       topic: TOPICS.deadLetter,
       partitions: 1,
-      config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': '20971520' },
+      config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': DEAD_LETTER_MAX_BYTES },
     },
   ];
 }

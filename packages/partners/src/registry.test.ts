@@ -23,11 +23,27 @@ describe('the shipped partners registry (infra/partners.json)', () => {
     );
   });
 
-  it('plans one intake topic per partner plus the internal topics, compacting the changes topic', () => {
+  it('plans an intake and a rejects topic per partner plus the internal topics, compacting the changes topic', () => {
     const plan = planTopics(registry);
-    expect(plan).toHaveLength(registry.partners.length + 3);
+    expect(plan).toHaveLength(2 * registry.partners.length + 3);
     const changes = plan.find((topic) => topic.topic.endsWith('dragnet.indicators.changes'));
     expect(changes?.config['cleanup.policy']).toBe('compact');
+  });
+});
+
+describe('planTopics', () => {
+  it("gives each partner a one-partition rejects topic with the partner's own retention", () => {
+    const registry = parseRegistry({
+      partners: [partner(), partner({ id: 'globex', retentionDays: 3 })],
+    });
+    const plan = new Map(planTopics(registry).map((topic) => [topic.topic, topic]));
+    expect(registry.byId.get('acme')?.rejectsTopic).toMatch(/(^|\.)dragnet\.rejects\.acme$/);
+    const acme = plan.get(registry.byId.get('acme')!.rejectsTopic);
+    const globex = plan.get(registry.byId.get('globex')!.rejectsTopic);
+    expect(acme).toMatchObject({ partitions: 1, config: { 'retention.ms': String(14 * 86_400_000) } });
+    expect(globex).toMatchObject({ partitions: 1, config: { 'retention.ms': String(3 * 86_400_000) } });
+    // A letter carries up to 20 MiB: the rejects topic takes what the dead-letter topic takes.
+    expect(acme?.config['max.message.bytes']).toBe('20971520');
   });
 });
 

@@ -3,7 +3,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
+  deleteAuditIndex,
   deleteIndicatorIndex,
+  ensureAuditIndex,
   ensureIndicatorIndex,
   type IndexNames,
   writeVersioned,
@@ -15,6 +17,7 @@ import addFormats from 'ajv-formats';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyRing, createApiKey } from './api-keys.js';
+import { AuditTrail } from './audit-trail.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
 
@@ -24,6 +27,14 @@ const elasticsearch = testElasticsearch();
 const redis = testRedis();
 const base = uniqueName('dragnet-api');
 const names: IndexNames = { alias: base, concrete: `${base}-v1`, pattern: `${base}-v*`, template: base };
+const auditBase = `${base}-audit`;
+const auditNames: IndexNames = {
+  alias: auditBase,
+  concrete: `${auditBase}-v1`,
+  pattern: `${auditBase}-v*`,
+  template: auditBase,
+};
+let audit: AuditTrail;
 const full = createApiKey(uniqueName('full'), 'red');
 const greenOnly = createApiKey(uniqueName('green'), 'green');
 const limited = createApiKey(uniqueName('limited'), 'red', 3);
@@ -96,6 +107,13 @@ async function call(
 beforeAll(async () => {
   await requireStack();
   await ensureIndicatorIndex(elasticsearch, names);
+  await ensureAuditIndex(elasticsearch, auditNames);
+  audit = new AuditTrail({
+    client: elasticsearch,
+    alias: auditNames.alias,
+    logger: logs.logger,
+    registry: new Registry(),
+  });
   const outcome = await writeVersioned(elasticsearch, seeds, { index: names.alias, refresh: true });
   expect(outcome.written).toBe(seeds.length);
   server = await startApiServer(
@@ -103,6 +121,7 @@ beforeAll(async () => {
       elasticsearch,
       index: names.alias,
       keys: keyRing(),
+      audit,
       rateLimiter: new RateLimiter(redis),
       logger: logs.logger,
       registry,
@@ -115,7 +134,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await audit?.close();
   await deleteIndicatorIndex(elasticsearch, names);
+  await deleteAuditIndex(elasticsearch, auditNames);
   await elasticsearch.close();
   redis.disconnect();
 });
@@ -423,6 +444,7 @@ describe('hostile clients', () => {
         elasticsearch,
         index: uniqueName('no-such-index'),
         keys: keyRing(),
+        audit,
         rateLimiter: new RateLimiter(redis),
         logger: failing.logger,
         registry: new Registry(),
@@ -464,6 +486,7 @@ describe('hostile clients', () => {
         elasticsearch,
         index: names.alias,
         keys: keyRing(),
+        audit,
         rateLimiter: new RateLimiter(redis),
         logger: impatient.logger,
         registry: new Registry(),

@@ -10,10 +10,14 @@ export const apiEnv = z.object({
   /** Port of the lookup API (default 8080); /healthz and /metrics stay on METRICS_PORT. */
   API_PORT: env.port(8080),
   API_HOST: z.string().default('0.0.0.0'),
-  /** JSON array of keys: `[{"id","sha256","max_tlp","rate_per_minute"}]` (see docs/api.md). */
+  /** JSON array of keys: `[{"id","sha256","max_tlp","rate_per_minute","organisation","expires_at","revoked"}]` (see docs/api.md). */
   API_KEYS: z.string().optional(),
-  /** A file holding the same JSON; wins over API_KEYS. */
+  /** A file holding the same JSON; wins over API_KEYS, and is re-read on change and on SIGHUP. */
   API_KEYS_FILE: z.string().optional(),
+  /** Audit records waiting for the audit index past which the API refuses requests with 503 (default 10,000). */
+  API_AUDIT_MAX_QUEUED_RECORDS: env.integer(100, 1_000_000, 10_000),
+  /** … or bytes of them (default 64 MiB). */
+  API_AUDIT_MAX_QUEUED_BYTES: env.integer(1_048_576, 1_073_741_824, 67_108_864),
   /** Largest request body in bytes (default 8 MiB: 10,000 long URLs fit). */
   API_MAX_BODY_BYTES: env.integer(1_024, 67_108_864, 8_388_608),
   /** A bulk lookup costs one rate-limit unit per this many observables (default 100; see docs/api.md). */

@@ -1,17 +1,22 @@
 import { loadConfig } from '@dragnet/config';
-import { INDEX } from '@dragnet/contracts';
-import { elasticsearchFromConfig, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { AUDIT_INDEX, INDEX } from '@dragnet/contracts';
+import { elasticsearchFromConfig, ensureAuditIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
 import { createRedis, waitForRedis } from '@dragnet/redis';
 import { runService } from '@dragnet/runtime';
-import { ApiKeyRing, parseApiKeys } from './api-keys.js';
+import { Counter } from 'prom-client';
+import { ApiKeySource, type ReloadResult } from './api-key-source.js';
+import { AuditTrail } from './audit-trail.js';
 import { apiEnv } from './config.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
 
 const config = loadConfig(apiEnv);
-let keys: ApiKeyRing;
+let reported: (result: ReloadResult) => void = () => undefined;
+let keys: ApiKeySource;
 try {
-  keys = new ApiKeyRing(parseApiKeys({ json: config.API_KEYS, file: config.API_KEYS_FILE }));
+  keys = new ApiKeySource({ json: config.API_KEYS, file: config.API_KEYS_FILE }, (result) =>
+    reported(result),
+  );
 } catch (caught) {
   // Same contract as loadConfig: one line naming the problem, exit 78 (configuration error).
   process.stderr.write(`api: invalid configuration: ${(caught as Error).message}\n`);
@@ -22,6 +27,24 @@ await runService({
   name: 'api',
   config,
   async start({ logger, metrics, shutdown }) {
+    const reloads = new Counter({
+      name: 'dragnet_api_key_reloads_total',
+      help: 'Re-reads of API_KEYS_FILE by result (a failed one keeps the keys in force)',
+      labelNames: ['result'],
+      registers: [metrics.registry],
+    });
+    reported = (result) => {
+      reloads.inc({ result: result.ok ? 'ok' : 'failed' });
+      if (result.ok) logger.info({ keys: result.keys }, 'API keys reloaded');
+      else logger.error({ problem: result.error }, 'API keys file invalid; the keys in force are unchanged');
+    };
+    keys.watch();
+    const onHangup = () => void keys.reload();
+    process.on('SIGHUP', onHangup);
+    shutdown.register('api-keys', () => {
+      process.off('SIGHUP', onHangup);
+      keys.close();
+    });
     const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
     const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-api' });
@@ -29,11 +52,23 @@ await runService({
       await redis.quit();
     });
     await Promise.all([waitForElasticsearch(elasticsearch), waitForRedis(redis)]);
+    await ensureAuditIndex(elasticsearch);
+    const audit = new AuditTrail({
+      client: elasticsearch,
+      alias: AUDIT_INDEX.alias,
+      logger,
+      registry: metrics.registry,
+      maxBufferedRecords: config.API_AUDIT_MAX_QUEUED_RECORDS,
+      maxBufferedBytes: config.API_AUDIT_MAX_QUEUED_BYTES,
+    });
+    // Closed after the HTTP server (registered before it): the last answers' records are written.
+    shutdown.register('audit', () => audit.close());
     const server = await startApiServer(
       {
         elasticsearch,
         index: INDEX.alias,
         keys,
+        audit,
         rateLimiter: new RateLimiter(redis),
         logger,
         registry: metrics.registry,
@@ -46,6 +81,7 @@ await runService({
     // Registered last, so it closes first: stop taking requests before the clients go.
     shutdown.register('http', () => server.close());
     logger.info({ port: server.port }, 'lookup API listening');
-    return { isReady: () => true };
+    // Not ready while the audit queue is full: a load balancer sends clients elsewhere.
+    return { isReady: () => audit.accepting() };
   },
 });

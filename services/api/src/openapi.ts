@@ -11,12 +11,14 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 const common = {
-  '401': errorResponse('Missing or unknown API key'),
+  '401': errorResponse(
+    'Missing or unknown API key (`unauthorized`), an expired key (`key_expired`) or a revoked one (`key_revoked`)',
+  ),
   '429': errorResponse(
     `Rate limit of the key exceeded; see Retry-After. A request costs one unit, a bulk lookup one per ${DEFAULT_OBSERVABLES_PER_RATE_UNIT} observables (by default)`,
   ),
   '503': errorResponse(
-    'Elasticsearch or Redis unavailable (`unavailable`), or a search too slow (`search_timeout`); retry',
+    'Elasticsearch or Redis unavailable (`unavailable`), a search too slow (`search_timeout`), or the audit trail not being written (`audit_unavailable`: no request is answered unrecorded); retry',
   ),
 };
 const queryParameter = {
@@ -33,7 +35,7 @@ export const OPENAPI_DOCUMENT = {
     title: 'Dragnet lookup API',
     version: '1.0.0',
     description:
-      "Ask whether Dragnet knows an observable. Values may be defanged (`hxxp://evil[.]com`) and written in any case; they are canonicalised exactly as the pipeline does. Documents marked above the key's maximum TLP are never returned.",
+      "Ask whether Dragnet knows an observable. Values may be defanged (`hxxp://evil[.]com`) and written in any case; they are canonicalised exactly as the pipeline does. Documents marked above the key's maximum TLP are never returned. Every lookup, search and export request is recorded in Dragnet's audit trail (key, organisation, what was asked and answered); the `X-Request-Id` response header names its record.",
   },
   security: [{ bearer: [] }, { apiKey: [] }],
   paths: {

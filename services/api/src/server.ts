@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@dragnet/elasticsearch';
@@ -8,22 +9,42 @@ import {
   type LookupScope,
   lookupMany,
   lookupOne,
+  type ResolvedObservable,
   searchPage,
 } from '@dragnet/lookup';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ApiKey, ApiKeyRing } from './api-keys.js';
+import { ApiKeySource } from './api-key-source.js';
+import type { ApiKey, ApiKeyRing, Authentication } from './api-keys.js';
+import { type AuditedObservable, auditDocument, bulkOutcomes } from './audit-record.js';
 import { failureFields } from './failure-log.js';
 import { DEFAULT_OBSERVABLES_PER_RATE_UNIT, DEFAULT_SEARCH_TIMEOUT_MS } from './limits.js';
-import { completeLookupResult, parseLookupBody, refuseObservable } from './lookup-request.js';
+import {
+  completeLookupResult,
+  type LookupRequest,
+  parseLookupBody,
+  refuseObservable,
+} from './lookup-request.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { lookupCost, type RateDecision, type RateLimiter } from './rate-limit.js';
 import { checkSearchQuery } from './search-query.js';
+import { markWithheld } from './withheld.js';
+
+/** Where each request's audit record goes (`AuditTrail`); see docs/api.md#audit-trail. */
+export interface AuditSink {
+  /** False once the bounded queue in front of the audit index is full: requests are then refused. */
+  accepting(): boolean;
+  /** `low`: a request without a valid key, which may be shed (counted) when the queue fills up. */
+  append(document: Record<string, unknown>, priority?: 'normal' | 'low'): string | null;
+}
 
 export interface ApiDependencies {
   elasticsearch: Client;
   /** The read alias. */
   index: string;
-  keys: ApiKeyRing;
+  /** Fixed keys, or a source that re-reads them (revocation and expiry without a restart). */
+  keys: ApiKeyRing | ApiKeySource;
+  /** Every lookup, search and export request is recorded here before it is answered. */
+  audit: AuditSink;
   rateLimiter: RateLimiter;
   logger: Logger;
   registry: Registry;
@@ -72,6 +93,27 @@ interface RequestContext {
   observables?: number;
 }
 
+/** What the audit record of a request says beyond route and status; never logged. */
+interface AuditContext {
+  /** Set once the request is on an audited route and past the audit's own refusal. */
+  audited: boolean;
+  authentication?: Authentication;
+  observableCount?: number;
+  observables?: AuditedObservable[];
+  query?: string;
+  results?: { total?: number; returned: number };
+}
+
+const AUDIT_UNAVAILABLE =
+  'the audit trail cannot be written; requests are refused until it can (retry later)';
+
+const UNAUTHORIZED: Record<Exclude<Authentication['outcome'], 'valid'>, [code: string, message: string]> = {
+  missing: ['unauthorized', 'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)'],
+  unknown: ['unauthorized', 'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)'],
+  expired: ['key_expired', 'this API key has expired; ask the operator for a new one'],
+  revoked: ['key_revoked', 'this API key has been revoked'],
+};
+
 const error = (status: number, code: string, message: string, headers?: Record<string, string>): Reply => ({
   status,
   body: { error: { code, message } },
@@ -115,7 +157,11 @@ export function createApiHandler(deps: ApiDependencies) {
       { 'retry-after': String(Math.ceil(rate.resetMs / 1000)) },
     );
 
-  async function route(request: IncomingMessage, context: RequestContext): Promise<Reply> {
+  async function route(
+    request: IncomingMessage,
+    context: RequestContext,
+    audit: AuditContext,
+  ): Promise<Reply> {
     let url: URL;
     try {
       url = new URL(request.url ?? '/', 'http://api.invalid');
@@ -128,16 +174,19 @@ export function createApiHandler(deps: ApiDependencies) {
     if (request.method !== expected)
       return error(405, 'method_not_allowed', `${url.pathname} takes ${expected}`, { allow: expected });
     if (context.route === 'openapi') return { status: 200, body: OPENAPI_DOCUMENT };
-    const key = deps.keys.authenticate(request.headers);
-    if (!key)
-      return error(
-        401,
-        'unauthorized',
-        'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)',
-        {
-          'www-authenticate': 'Bearer',
-        },
-      );
+    // Accountability over availability: no answer that would go unrecorded.
+    if (!deps.audit.accepting())
+      return error(503, 'audit_unavailable', AUDIT_UNAVAILABLE, { 'retry-after': '5' });
+    audit.audited = true;
+    const ring = deps.keys instanceof ApiKeySource ? deps.keys.ring() : deps.keys;
+    const authentication = ring.authenticate(request.headers);
+    audit.authentication = authentication;
+    if (authentication.outcome !== 'valid') {
+      if ('key' in authentication) context.key = authentication.key.id;
+      const [code, message] = UNAUTHORIZED[authentication.outcome];
+      return error(401, code, message, { 'www-authenticate': 'Bearer' });
+    }
+    const { key } = authentication;
     context.key = key.id;
     // One unit up front, so a key that used up its minute is refused before its body is read.
     const rate = await deps.rateLimiter.take(key.id, key.ratePerMinute);
@@ -153,17 +202,30 @@ export function createApiHandler(deps: ApiDependencies) {
         } catch {
           return error(400, 'invalid_encoding', 'the indicator value is not valid percent-encoding');
         }
+        audit.observableCount = 1;
         const refusal = refuseObservable(value);
-        if (refusal) return error(400, refusal.reason, refusal.message);
-        const result = await lookupOne(scope, value);
-        if (result.outcome === 'invalid') return error(400, result.reason, result.message);
-        if (result.outcome === 'unknown')
+        const result = refusal ? null : await lookupOne(scope, value);
+        if (!result || result.outcome === 'invalid') {
+          audit.observables = [{ input: value, id: null, outcome: 'invalid', matched: [] }];
+          return refusal
+            ? error(400, refusal.reason, refusal.message)
+            : error(400, (result as { reason: string }).reason, (result as { message: string }).message);
+        }
+        if (result.outcome === 'unknown') {
+          const observables: AuditedObservable[] = [
+            { input: value, id: result.id, outcome: 'unknown', matched: [] },
+          ];
+          await markWithheld(scope, observables);
+          audit.observables = observables;
           return error(404, 'unknown_indicator', `no indicator ${result.id} (${result.kind})`);
+        }
+        audit.observables = [{ input: value, id: result.id, outcome: 'matched', matched: [result.id] }];
         return { status: 200, body: { id: result.id, document: result.document } };
       }
       case 'lookup': {
         const lookup = parseLookupBody(await readBody(request, deps.maxBodyBytes));
         context.observables = lookup.count;
+        audit.observableCount = lookup.count;
         const cost = lookupCost(lookup.count, observablesPerUnit);
         if (cost > key.ratePerMinute)
           return error(
@@ -175,25 +237,33 @@ export function createApiHandler(deps: ApiDependencies) {
           const rest = await deps.rateLimiter.take(key.id, key.ratePerMinute, cost - 1);
           if (!rest.allowed) return rateLimited(key, rest);
         }
-        const result = await lookupMany(scope, lookup.observables);
+        const resolved: ResolvedObservable[] = new Array(lookup.observables.length);
+        const result = await lookupMany(scope, lookup.observables, (index, observable) => {
+          resolved[index] = observable;
+        });
+        const outcomes = bulkOutcomes(resolved, result);
+        await markWithheld(scope, outcomes);
+        audit.observables = inRequestOrder(lookup, outcomes);
         return { status: 200, body: completeLookupResult(lookup, result) };
       }
       case 'search': {
-        const query = searchQuery(url, context);
-        return {
-          status: 200,
-          body: await searchPage(searchScope, {
-            query,
-            size: integerParameter(url, 'size', 100),
-            cursor: url.searchParams.get('cursor') ?? undefined,
-          }),
-        };
+        const query = searchQuery(url, context, audit);
+        const page = await searchPage(searchScope, {
+          query,
+          size: integerParameter(url, 'size', 100),
+          cursor: url.searchParams.get('cursor') ?? undefined,
+        });
+        audit.results = { total: page.total, returned: page.indicators.length };
+        return { status: 200, body: page };
       }
       case 'export_stix': {
-        const query = searchQuery(url, context);
+        const query = searchQuery(url, context, audit);
+        const bundle = await exportStix(searchScope, { query, limit: integerParameter(url, 'limit', 1_000) });
+        const objects = Array.isArray(bundle.objects) ? (bundle.objects as { type?: unknown }[]) : [];
+        audit.results = { returned: objects.filter((object) => object.type === 'indicator').length };
         return {
           status: 200,
-          body: await exportStix(searchScope, { query, limit: integerParameter(url, 'limit', 1_000) }),
+          body: bundle,
           headers: { 'content-type': 'application/stix+json;version=2.1' },
         };
       }
@@ -209,15 +279,58 @@ export function createApiHandler(deps: ApiDependencies) {
     return error(503, 'unavailable', 'the index or rate limiter is unavailable; retry later');
   }
 
+  /** Queues the request's audit record (before the answer goes out) and names it in `x-request-id`. */
+  function recorded(
+    reply: Reply,
+    request: {
+      request: IncomingMessage;
+      requestId: string;
+      at: Date;
+      context: RequestContext;
+      audit: AuditContext;
+    },
+  ): Reply {
+    const { audit, context } = request;
+    const code = (reply.body as { error?: { code?: unknown } } | null)?.error?.code;
+    const keyless =
+      audit.authentication?.outcome === 'missing' || audit.authentication?.outcome === 'unknown';
+    try {
+      deps.audit.append(
+        auditDocument({
+          requestId: request.requestId,
+          at: request.at,
+          route: context.route,
+          status: reply.status,
+          errorCode: typeof code === 'string' ? code : undefined,
+          clientAddress: request.request.socket.remoteAddress,
+          authentication: audit.authentication,
+          observableCount: audit.observableCount,
+          observables: audit.observables,
+          query: audit.query,
+          results: audit.results,
+        }),
+        keyless ? 'low' : 'normal',
+      );
+    } catch (caught) {
+      deps.logger.error({ ...context, error: failureFields(caught) }, 'audit record not queued');
+      return error(503, 'audit_unavailable', AUDIT_UNAVAILABLE);
+    }
+    return { ...reply, headers: { ...reply.headers, 'x-request-id': request.requestId } };
+  }
+
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    const at = new Date();
+    const requestId = randomUUID();
     const context: RequestContext = { route: 'unknown' };
+    const audit: AuditContext = { audited: false };
     let reply: Reply;
     try {
-      reply = await route(request, context);
+      reply = await route(request, context, audit);
     } catch (caught) {
       reply = failed(caught, context);
     }
+    if (audit.audited) reply = recorded(reply, { request, requestId, at, context, audit });
     const payload = JSON.stringify(reply.body);
     response.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
@@ -233,11 +346,27 @@ export function createApiHandler(deps: ApiDependencies) {
 }
 
 /** `q`, after the API's own refusals (expensive syntax, length, nesting). */
-function searchQuery(url: URL, context: RequestContext): string {
+function searchQuery(url: URL, context: RequestContext, audit: AuditContext): string {
   const query = url.searchParams.get('q') ?? '';
   context.query_chars = query.length;
+  audit.query = query;
   checkSearchQuery(query);
   return query;
+}
+
+/**
+ * A bulk lookup's observables in request order: those the API refused itself
+ * (non-strings, over-long) at their positions, the resolved ones at theirs.
+ */
+function inRequestOrder(lookup: LookupRequest, resolved: AuditedObservable[]): AuditedObservable[] {
+  const ordered: AuditedObservable[] = new Array(lookup.count);
+  for (const refused of lookup.refused)
+    ordered[refused.index] = { input: refused.input, id: null, outcome: 'invalid', matched: [] };
+  resolved.forEach((observable, index) => {
+    const position = lookup.positions[index];
+    if (position !== undefined) ordered[position] = observable;
+  });
+  return ordered.filter((observable) => observable !== undefined);
 }
 
 function integerParameter(url: URL, name: string, fallback: number): number {

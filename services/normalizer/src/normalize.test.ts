@@ -63,8 +63,44 @@ describe('normalizeBatch', () => {
 
   it('dead-letters empty messages and topics no partner owns', () => {
     const batch = normalizeBatch([record(null, '1'), record('1.1.1.1', '2', 'feeds.nobody')], registry);
-    const codes = batch.outgoing.map((out) => decodeDeadLetter(out.value as Buffer).code);
+    const codes = batch.outgoing
+      .filter((out) => out.topic === TOPICS.deadLetter)
+      .map((out) => decodeDeadLetter(out.value as Buffer).code);
     expect(codes).toEqual(['empty_value', 'invalid_structure']);
+    // A topic no partner owns has no rejects topic to tell: operators only.
+    const partnerBound = batch.outgoing.filter((out) => out.topic !== TOPICS.deadLetter);
+    expect(partnerBound.map((out) => out.topic)).toEqual([registry.byId.get('synthetic-a')!.rejectsTopic]);
+  });
+
+  it("puts each partner's dead letters on that partner's rejects topic only, and every one on the shared topic", () => {
+    const a = registry.byId.get('synthetic-a')!;
+    const b = registry.byId.get('synthetic-b')!;
+    const c = registry.byId.get('synthetic-c')!;
+    const badA =
+      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nsecret-of-a,mutex,2026-01-01T00:00:00Z\n';
+    const badB = '999.2.2.2,ipv4,2026-01-01T00:00:00Z\n';
+    const goodC = '8.8.4.4,ipv4,2026-01-01T00:00:00Z\n';
+    const batch = normalizeBatch(
+      [record(badA, '10', a.topic), record(badB, '11', b.topic), record(goodC, '12', c.topic)],
+      registry,
+    );
+    const on = (topic: string) =>
+      batch.outgoing.filter((out) => out.topic === topic).map((out) => decodeDeadLetter(out.value as Buffer));
+    const rejectsOfA = on(a.rejectsTopic);
+    expect(rejectsOfA).toHaveLength(1);
+    expect(rejectsOfA[0]).toMatchObject({ source: { topic: a.topic, offset: '10', partner: 'synthetic-a' } });
+    expect(rejectsOfA[0]!.rejects.map((reject) => [reject.reason, reject.location, reject.value])).toEqual([
+      ['invalid_ipv4', 'line 1', '300.1.1.1'],
+      ['unsupported_type', 'line 3', 'secret-of-a'],
+    ]);
+    expect(Buffer.from(rejectsOfA[0]!.original, 'base64').toString()).toBe(badA);
+    const rejectsOfB = on(b.rejectsTopic);
+    expect(rejectsOfB.map((letter) => letter.source.offset)).toEqual(['11']);
+    // Nothing of A's message reaches B's rejects topic, and a partner without rejects gets none.
+    expect(JSON.stringify(rejectsOfB)).not.toContain('secret-of-a');
+    expect(on(c.rejectsTopic)).toEqual([]);
+    expect(on(TOPICS.deadLetter).map((letter) => letter.source.offset)).toEqual(['10', '11']);
+    expect(batch.indicators).toBe(2);
   });
 });
 

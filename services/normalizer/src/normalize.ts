@@ -14,7 +14,10 @@ export interface NormalizedBatch {
 /**
  * The normalizer's pure core: partner messages in, canonical reports (Avro,
  * keyed by indicator id) and dead letters out. Every indicator and every
- * reject of a message is accounted for; nothing is dropped silently.
+ * reject of a message is accounted for; nothing is dropped silently. A
+ * message of a registered partner with rejects is dead-lettered twice: on the
+ * shared dead-letter topic (operators) and on that partner's rejects topic
+ * (`dragnet.rejects.<id>`, the partner), so no partner reads another's data.
  */
 export function normalizeBatch(records: ConsumedRecord[], registry: PartnerRegistry): NormalizedBatch {
   const outgoing: OutgoingRecord[] = [];
@@ -60,15 +63,16 @@ export function normalizeBatch(records: ConsumedRecord[], registry: PartnerRegis
       indicators += result.indicators.length;
     }
     if (rejects.length > 0) {
-      outgoing.push(
-        deadLetterRecord({
-          record,
-          stage: 'normalizer',
-          rejects,
-          partner: partner?.id ?? null,
-          correlationId,
-        }),
-      );
+      const letter = deadLetterRecord({
+        record,
+        stage: 'normalizer',
+        rejects,
+        partner: partner?.id ?? null,
+        correlationId,
+      });
+      outgoing.push(letter);
+      // The same letter for the partner: it holds only this message's own bytes and reasons.
+      if (partner) outgoing.push({ ...letter, topic: partner.rejectsTopic });
       for (const reject of rejects)
         rejectsByReason.set(reject.reason, (rejectsByReason.get(reject.reason) ?? 0) + 1);
     }

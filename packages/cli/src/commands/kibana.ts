@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { INDICATOR_MAPPINGS } from '@dragnet/elasticsearch';
+import { AUDIT_MAPPINGS, INDICATOR_MAPPINGS } from '@dragnet/elasticsearch';
 import {
   buildImportRequest,
   buildStatusRequest,
@@ -100,7 +100,9 @@ export async function kibanaSetup(options: KibanaSetupOptions): Promise<number> 
   const bundlePath = options.bundlePath ?? DEFAULT_KIBANA_BUNDLE;
 
   const ndjson = await readFile(bundlePath, 'utf8');
-  const problems = validateBundle(parseSavedObjects(ndjson), INDICATOR_MAPPINGS);
+  const problems = validateBundle(parseSavedObjects(ndjson), INDICATOR_MAPPINGS, {
+    'dragnet-audit': AUDIT_MAPPINGS,
+  });
   if (problems.length > 0) {
     log(`${bundlePath} does not match the index mapping:`);
     for (const problem of problems) log(`  ${problem}`);

@@ -1,9 +1,13 @@
-import { ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { ensureAuditIndex, ensureIndicatorIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
 import { ensureTopics } from '@dragnet/kafka';
 import { planTopics } from '@dragnet/partners';
 import type { CliContext } from '../context.js';
 
-/** Creates every topic from the partners registry and the index template, alias and index. Idempotent. */
+/**
+ * Creates every topic from the partners registry (each partner's intake and
+ * rejects topics, the internal ones), the indicator index and the API's audit
+ * index (templates, indices, aliases). Idempotent.
+ */
 export async function setup(context: CliContext, args: { partitions?: number }): Promise<void> {
   const registry = context.registry();
   const plan = planTopics(registry, args.partitions);
@@ -18,4 +22,6 @@ export async function setup(context: CliContext, args: { partitions?: number }):
   await waitForElasticsearch(elasticsearch);
   await ensureIndicatorIndex(elasticsearch);
   console.log('index template, index and alias ready');
+  await ensureAuditIndex(elasticsearch);
+  console.log('audit index template, index and alias ready');
 }
