@@ -2,6 +2,7 @@ import type { DeadLetter } from '@dragnet/contracts';
 import type { Logger } from '@dragnet/logger';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { stageErrorDeadLetter } from './dead-letter.js';
+import { METADATA_MAX_AGE_MS } from './defaults.js';
 import {
   backoffDelayMs,
   DEFAULT_ISOLATION_POLICY,
@@ -127,6 +128,9 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
     minBytes: options.minBytes ?? 1,
     allowAutoTopicCreation: false,
+    // Partitions added to a topic (`dragnet setup --partitions`) are seen at the next metadata
+    // refresh, which then rebalances the group: 30 s instead of kafkajs' 5 minutes.
+    metadataMaxAge: METADATA_MAX_AGE_MS,
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   await consumer.connect();

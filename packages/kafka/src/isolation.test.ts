@@ -144,6 +144,7 @@ describe('isInfrastructureError', () => {
     ['a network error code', Object.assign(new Error('x'), { code: 'ECONNRESET' })],
     ['an Elasticsearch ConnectionError', named('ConnectionError')],
     ['an Elasticsearch 503', named('ResponseError', { statusCode: 503 })],
+    ['a reply that is not from Elasticsearch (a proxy)', named('ProductNotSupportedError')],
     ['an Elasticsearch 429', named('ResponseError', { statusCode: 429 })],
     ['a kafkajs connection error', named('KafkaJSConnectionError')],
     ['a retriable kafkajs error', named('KafkaJSProtocolError', { retriable: true })],

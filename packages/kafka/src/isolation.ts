@@ -35,6 +35,9 @@ const INFRASTRUCTURE_NAMES = new Set([
   'ConnectionError',
   'TimeoutError',
   'NoLivingConnectionsError',
+  // A reply that is not Elasticsearch's (a proxy or load balancer answering, or stripping its headers).
+  'ProductNotSupportedError',
+  'DeserializationError',
   // kafkajs
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',

@@ -1,4 +1,5 @@
 import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { METADATA_MAX_AGE_MS } from './defaults.js';
 
 export interface OutgoingRecord {
   topic: string;
@@ -29,6 +30,8 @@ export async function createBatchProducer(
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: false,
+    // Added partitions get keys within this long (kafkajs' default is 5 min).
+    metadataMaxAge: METADATA_MAX_AGE_MS,
     // murmur2 of the key (the indicator id), as the Java client does.
     createPartitioner: Partitioners.DefaultPartitioner,
   });

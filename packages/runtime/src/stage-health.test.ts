@@ -44,6 +44,23 @@ describe('/readyz of a stage that keeps failing', () => {
     }
   });
 
+  it('reports failing after failures spread over STAGE_FAILING_AFTER_MS, even fewer than five (slow calls against a server that is down)', () => {
+    let now = 1_000_000;
+    const health = new StageHealth('indexer', createStageMetrics('indexer'), 5, 10_000, () => now);
+    health.failed('infrastructure', new Error('connect ECONNREFUSED'));
+    now += 9_000;
+    expect(health.readiness().ready).toBe(true);
+    now += 1_000;
+    // One failure is not a streak: a single slow call after it may still succeed.
+    expect(health.readiness().ready).toBe(true);
+    health.failed('infrastructure', new Error('connect ECONNREFUSED'));
+    const readiness = health.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(!readiness.ready && readiness.reason).toContain('2 handler calls in a row failed over 10 s');
+    health.succeeded();
+    expect(health.readiness().ready).toBe(true);
+  });
+
   it('keeps the reason short whatever the error says', () => {
     const health = new StageHealth('normalizer', createStageMetrics('normalizer'), 1);
     health.failed('stage_error', new Error('x'.repeat(100_000)));

@@ -2,6 +2,12 @@ import type { StageMetrics } from './metrics.js';
 
 /** Consecutive failed handler calls after which a stage reports not ready. */
 export const STAGE_FAILING_AFTER = 5;
+/**
+ * …or how long failures may go on (two at least, nothing succeeding between
+ * them): a call against a server that is down can take 10 s of client
+ * retries, so five of them would hide a 30 s outage.
+ */
+export const STAGE_FAILING_AFTER_MS = 10_000;
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -14,17 +20,21 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
  */
 export class StageHealth {
   private consecutiveFailures = 0;
+  private streakStartedAt = 0;
   private lastFailure = '';
 
   constructor(
     private readonly stage: string,
     private readonly metrics: StageMetrics,
     private readonly failingAfter = STAGE_FAILING_AFTER,
+    private readonly failingAfterMs = STAGE_FAILING_AFTER_MS,
+    private readonly now: () => number = Date.now,
   ) {
     metrics.stageFailing.set({ stage }, 0);
   }
 
   failed(kind: string, error: unknown): void {
+    if (this.consecutiveFailures === 0) this.streakStartedAt = this.now();
     this.consecutiveFailures++;
     // Bounded: the reason ends up in an HTTP answer and must stay short.
     const message = (error instanceof Error ? error.message : String(error)).slice(0, 200);
@@ -43,14 +53,19 @@ export class StageHealth {
   }
 
   get isFailing(): boolean {
-    return this.consecutiveFailures >= this.failingAfter;
+    return (
+      this.consecutiveFailures >= this.failingAfter ||
+      (this.consecutiveFailures >= 2 && this.now() - this.streakStartedAt >= this.failingAfterMs)
+    );
   }
 
   readiness(): Readiness {
     if (!this.isFailing) return { ready: true };
+    // Failing by duration becomes true between calls: the gauge follows when asked.
+    this.metrics.stageFailing.set({ stage: this.stage }, 1);
     return {
       ready: false,
-      reason: `stage ${this.stage} failing: ${this.consecutiveFailures} handler calls in a row failed, last ${this.lastFailure}`,
+      reason: `stage ${this.stage} failing: ${this.consecutiveFailures} handler calls in a row failed over ${Math.round((this.now() - this.streakStartedAt) / 1_000)} s, last ${this.lastFailure}`,
     };
   }
 }
