@@ -1,6 +1,6 @@
 import { ELASTICSEARCH_ENV, KAFKA_ENV, LOG_ENV, loadConfig, REDIS_ENV } from '@dragnet/config';
 import { elasticsearchFromConfig } from '@dragnet/elasticsearch';
-import { createKafka } from '@dragnet/kafka';
+import { kafkaFromConfig } from '@dragnet/kafka';
 import { createLogger } from '@dragnet/logger';
 import { loadRegistry } from '@dragnet/partners';
 import { createRedis } from '@dragnet/redis';
@@ -18,7 +18,7 @@ export const cliEnv = z.object({
 export function createCliContext() {
   const config = loadConfig(cliEnv.extend({ LOG_LEVEL: LOG_ENV.LOG_LEVEL.default('warn') }));
   const logger = createLogger({ service: 'cli', level: config.LOG_LEVEL, pretty: false });
-  let kafka: ReturnType<typeof createKafka> | undefined;
+  let kafka: ReturnType<typeof kafkaFromConfig> | undefined;
   let elasticsearch: ReturnType<typeof elasticsearchFromConfig> | undefined;
   let redis: ReturnType<typeof createRedis> | undefined;
   return {
@@ -26,7 +26,7 @@ export function createCliContext() {
     logger,
     registry: () => loadRegistry(config.PARTNERS_FILE),
     kafka: () => {
-      kafka ??= createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'dragnet-cli', logger });
+      kafka ??= kafkaFromConfig(config, 'cli', logger);
       return kafka;
     },
     elasticsearch: () => {

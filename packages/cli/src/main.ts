@@ -7,6 +7,7 @@ import { generateFeed, pushFeed } from './commands/feed.js';
 import { listFailedJobs, reloadWarninglists, requestSweep, retryFailedJobs } from './commands/jobs.js';
 import { kibanaSetup } from './commands/kibana.js';
 import { lookupCommand, searchCommand } from './commands/lookup.js';
+import { partnerMain } from './commands/partner.js';
 import { setup } from './commands/setup.js';
 import { sample, status, waitUntilIdle } from './commands/status.js';
 import { createCliContext } from './context.js';
@@ -31,6 +32,8 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet search QUERY                       query-string search, newest first [--size 20] [--cursor C] [--json]
   dragnet api-key create --id ID             a new lookup API key and its hashed entry for API_KEYS
         [--max-tlp amber] [--rate-per-minute 600]
+  dragnet partner add|rotate|revoke|list     partner credentials, topics and ACLs (dragnet partner --help)
+  dragnet perimeter apply                    grant every service role its Kafka ACLs
   dragnet kibana setup                       import infra/kibana saved objects into KIBANA_URL
 
 Connections come from KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL (see docs/configuration.md).`;
@@ -43,6 +46,7 @@ function dateArgument(raw: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'partner' || argv[0] === 'perimeter') return partnerMain(argv, createCliContext);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -54,9 +54,21 @@ export const LOG_ENV = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+const optionalText = z.string().min(1).optional();
+
 export const KAFKA_ENV = {
   KAFKA_BROKERS: hostPortList,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /**
+   * SASL identity (a principal per service role, docs/operations.md "Security").
+   * Unset: no SASL (the open local stack). The password may come from `KAFKA_SASL_PASSWORD_FILE`.
+   */
+  KAFKA_SASL_USERNAME: optionalText,
+  KAFKA_SASL_PASSWORD: optionalText,
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256']).default('scram-sha-512'),
+  /** TLS to the brokers; implied by `KAFKA_SSL_CA_FILE` (a PEM file of the CA(s) to trust). */
+  KAFKA_SSL: env.boolean(false),
+  KAFKA_SSL_CA_FILE: optionalText,
   /**
    * How long the group coordinator waits for a silent consumer (a crashed or
    * paused process) before it gives the partitions to another (default 30 s;
@@ -70,12 +82,22 @@ export const ELASTICSEARCH_ENV = {
   ELASTICSEARCH_USERNAME: z.string().optional(),
   ELASTICSEARCH_PASSWORD: z.string().optional(),
   ELASTICSEARCH_API_KEY: z.string().optional(),
+  /** PEM file of the CA that signed the cluster's HTTP certificate (a private CA, as the local stack's). */
+  ELASTICSEARCH_CA_FILE: optionalText,
 };
 
 export const REDIS_ENV = {
+  /**
+   * May carry credentials (`redis://user:password@host:port`); `REDIS_USERNAME` and
+   * `REDIS_PASSWORD` (or `REDIS_PASSWORD_FILE`), when set, are put into it by
+   * `parseConfig`, so every connection made from `REDIS_URL` (ioredis, BullMQ) authenticates.
+   * `rediss://` is TLS; a private CA comes from `NODE_EXTRA_CA_CERTS`.
+   */
   REDIS_URL: env
     .url('redis://127.0.0.1:16379')
     .refine((value) => /^rediss?:/.test(value), { message: 'expected a redis:// or rediss:// URL' }),
+  REDIS_USERNAME: optionalText,
+  REDIS_PASSWORD: optionalText,
 };
 
 export const RUNTIME_ENV = {

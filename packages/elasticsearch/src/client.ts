@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
@@ -7,6 +8,8 @@ export interface ElasticsearchSettings {
   username?: string | undefined;
   password?: string | undefined;
   apiKey?: string | undefined;
+  /** PEM text of the CA that signed the cluster's HTTP certificate (default: Node's trust store). */
+  ca?: string | undefined;
   requestTimeoutMs?: number;
 }
 
@@ -20,6 +23,8 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
     // Compression costs CPU we need for indexing on a local node; a remote cluster may want it on.
     compression: false,
   };
+  // Certificates are always verified: a private CA is added, never verification turned off.
+  if (settings.ca) options.tls = { ca: settings.ca, rejectUnauthorized: true };
   if (settings.apiKey) options.auth = { apiKey: settings.apiKey };
   else if (settings.username && settings.password)
     options.auth = { username: settings.username, password: settings.password };
@@ -53,12 +58,14 @@ export function elasticsearchFromConfig(config: {
   ELASTICSEARCH_USERNAME?: string | undefined;
   ELASTICSEARCH_PASSWORD?: string | undefined;
   ELASTICSEARCH_API_KEY?: string | undefined;
+  ELASTICSEARCH_CA_FILE?: string | undefined;
 }): Client {
   return createElasticsearchClient({
     url: config.ELASTICSEARCH_URL,
     username: config.ELASTICSEARCH_USERNAME,
     password: config.ELASTICSEARCH_PASSWORD,
     apiKey: config.ELASTICSEARCH_API_KEY,
+    ca: config.ELASTICSEARCH_CA_FILE ? readFileSync(config.ELASTICSEARCH_CA_FILE, 'utf8') : undefined,
   });
 }
 

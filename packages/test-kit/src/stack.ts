@@ -1,13 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ELASTICSEARCH_ENV, KAFKA_ENV, parseConfig, REDIS_ENV } from '@dragnet/config';
 import { type Client, createElasticsearchClient } from '@dragnet/elasticsearch';
-import { createKafka, type Kafka } from '@dragnet/kafka';
+import { createKafka, type Kafka, kafkaSecurityFromConfig } from '@dragnet/kafka';
 import { createLogger } from '@dragnet/logger';
 import { createRedis, type Redis } from '@dragnet/redis';
 import { z } from 'zod';
 
-/** Where the test stack listens: the same variables and defaults as the services (`pnpm stack:up`). */
+/**
+ * Where the test stack listens and who the tests are: the same variables and
+ * defaults as the services (`pnpm stack:up`), credentials included
+ * (`DRAGNET_STACK_SECURITY=on`: the secured stack's admin identities).
+ */
 export const stack = parseConfig(z.object({ ...KAFKA_ENV, ...ELASTICSEARCH_ENV, ...REDIS_ENV }), process.env);
+
+/** `REDIS_URL` without its password, for messages. */
+const redisUrlForMessages = (): string => {
+  const url = new URL(stack.REDIS_URL);
+  if (url.password) url.password = '[redacted]';
+  return url.toString();
+};
 
 export const testLogger = createLogger({
   service: 'test',
@@ -26,11 +38,19 @@ export function testKafka(clientId = 'dragnet-test'): Kafka {
     clientId,
     logger: testLogger,
     connectionTimeoutMs: 3_000,
+    ...kafkaSecurityFromConfig(stack),
   });
 }
 
 export function testElasticsearch(): Client {
-  return createElasticsearchClient({ url: stack.ELASTICSEARCH_URL, requestTimeoutMs: 30_000 });
+  return createElasticsearchClient({
+    url: stack.ELASTICSEARCH_URL,
+    username: stack.ELASTICSEARCH_USERNAME,
+    password: stack.ELASTICSEARCH_PASSWORD,
+    apiKey: stack.ELASTICSEARCH_API_KEY,
+    ca: stack.ELASTICSEARCH_CA_FILE ? readFileSync(stack.ELASTICSEARCH_CA_FILE, 'utf8') : undefined,
+    requestTimeoutMs: 30_000,
+  });
 }
 
 export function testRedis(): Redis {
@@ -68,7 +88,7 @@ export async function requireStack(): Promise<void> {
   try {
     await redis.ping();
   } catch (error) {
-    problems.push(`Redis at ${stack.REDIS_URL}: ${(error as Error).message}`);
+    problems.push(`Redis at ${redisUrlForMessages()}: ${(error as Error).message}`);
   } finally {
     redis.disconnect();
   }
