@@ -126,7 +126,7 @@ describe('faults: infrastructure trouble and hostile messages', () => {
 
   it('Elasticsearch unreachable for 30 s: stages report not ready, nothing is dead-lettered, the index ends exact', async () => {
     const started = Date.now();
-    proxy = await startFaultProxy(stack.ELASTICSEARCH_URL);
+    proxy = await startFaultProxy(stack.ELASTICSEARCH_URL, stack.ELASTICSEARCH_CA_FILE);
     pipeline = new Pipeline(serviceEnv({ ELASTICSEARCH_URL: proxy.url }));
     pipeline.startAll();
     await pushFeed(kafka, 1_500, 41);
@@ -166,7 +166,7 @@ describe('faults: infrastructure trouble and hostile messages', () => {
     });
     // docs/operations.md: during an infrastructure fault "/readyz answers 503 meanwhile".
     expect(String(notReady.indexer.first()), 'indexer /readyz during the 30 s outage').toMatch(
-      /^503 not ready: stage indexer failing: \d+ handler calls in a row failed, last infrastructure/,
+      /^503 not ready: stage indexer failing: \d+ handler calls in a row failed over \d+ s, last infrastructure/,
     );
     expect(String(notReady.deduplicator.first()), 'deduplicator /readyz during the 30 s outage').toMatch(
       /^503 .*infrastructure/,
@@ -175,7 +175,7 @@ describe('faults: infrastructure trouble and hostile messages', () => {
 
   it('Elasticsearch answering 429 (whole bulk requests, then a quarter of the items): retried, never dead-lettered, exact', async () => {
     const started = Date.now();
-    proxy = await startFaultProxy(stack.ELASTICSEARCH_URL);
+    proxy = await startFaultProxy(stack.ELASTICSEARCH_URL, stack.ELASTICSEARCH_CA_FILE);
     pipeline = new Pipeline(serviceEnv({ ELASTICSEARCH_URL: proxy.url }));
     pipeline.startAll();
     const [indexer] = pipeline.running('indexer');

@@ -36,7 +36,7 @@ REDIS_EXTERNAL="${DRAGNET_REDIS_EXTERNAL:-0}"
 START_TIMEOUT="${DRAGNET_START_TIMEOUT:-180}"
 STOP_TIMEOUT="${DRAGNET_STOP_TIMEOUT:-45}"
 # The default flips to on (with DEFAULT_STACK_SECURITY in packages/config/src/secrets.ts) once the suite passes secured.
-SECURITY="${DRAGNET_STACK_SECURITY:-off}"
+SECURITY="${DRAGNET_STACK_SECURITY:-on}"
 KAFKA_PARTNER_PORT="${DRAGNET_KAFKA_PARTNER_PORT:-19094}"
 case "$SECURITY" in on | off) ;; *)
   echo "stack: DRAGNET_STACK_SECURITY must be on or off (got $SECURITY)" >&2

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -55,17 +57,21 @@ function forward(
   target: URL,
   incoming: IncomingMessage,
   body: Buffer,
+  ca: string | undefined,
 ): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   const headers = { ...incoming.headers, host: target.host, 'content-length': String(body.length) };
   delete headers['transfer-encoding'];
+  // The secured stack's Elasticsearch speaks HTTPS (the services' credentials pass through as they are).
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
+    const outgoing = send(
       {
         hostname: target.hostname,
         port: target.port,
         method: incoming.method,
         path: incoming.url,
         headers,
+        ...(ca ? { ca } : {}),
       },
       (response) => {
         readBody(response).then(
@@ -109,8 +115,10 @@ function throttledItem(actionLine: string): Record<string, unknown> {
   return { [op!]: { _index: meta._index, _id: meta._id, status: 429, error: REJECTED_EXECUTION } };
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** @param caFile the CA that signed the target's certificate, when it speaks HTTPS. */
+export async function startFaultProxy(target: string, caFile?: string): Promise<FaultProxy> {
   const targetUrl = new URL(target);
+  const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
   let mode: ProxyMode = { kind: 'pass' };
   const sockets = new Set<Socket>();
   const stats = { bulkRequestsRejected: 0, itemsThrottled: 0, itemsForwarded: 0 };
@@ -138,7 +146,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         let realItems: unknown[] = [];
         let took = 0;
         if (kept.length > 0) {
-          const answer = await forward(targetUrl, incoming, Buffer.from(`${kept.flat().join('\n')}\n`));
+          const answer = await forward(targetUrl, incoming, Buffer.from(`${kept.flat().join('\n')}\n`), ca);
           if (answer.status !== 200) {
             outgoing.writeHead(answer.status, answer.headers);
             outgoing.end(answer.body);
@@ -161,7 +169,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         outgoing.end(answer);
         return;
       }
-      const answer = await forward(targetUrl, incoming, body);
+      const answer = await forward(targetUrl, incoming, body, ca);
       const headers = { ...answer.headers, 'content-length': String(answer.body.length) };
       delete headers['transfer-encoding'];
       outgoing.writeHead(answer.status, headers);

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedis, type Redis } from '@dragnet/redis';
-import { eventually } from '@dragnet/test-kit';
+import { eventually, stack } from '@dragnet/test-kit';
 
 /**
  * A Redis server of one test's own (Debian's `redis-server`, loopback, its own
@@ -41,12 +41,29 @@ export async function freePort(): Promise<number> {
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dragnet-redis-'));
+  // The services get the bare URL and add the identity their configuration gives them (on the
+  // secured stack, the same admin user as the test's own clients): this server knows that user.
   const url = `redis://127.0.0.1:${port}`;
+  const identity = new URL(stack.REDIS_URL);
+  const user = identity.username ? decodeURIComponent(identity.username) : null;
+  const password = identity.password ? decodeURIComponent(identity.password) : null;
+  const authUrl = user ? `redis://${identity.username}:${identity.password}@127.0.0.1:${port}` : url;
+  // ACL users go in a config file (redis-server's command line takes no spaces in a user rule).
+  const accessFile = join(dir, 'access.conf');
+  writeFileSync(
+    accessFile,
+    user && password ? `user default off\nuser ${user} on >${password} ~* &* +@all\n` : '',
+    { mode: 0o600 },
+  );
   let child: ChildProcess | null = null;
   let snapshots = 0;
 
   const ping = async () => {
-    const probe = createRedis({ url, connectionName: 'dragnet-test-probe', maxRetriesPerRequest: 1 });
+    const probe = createRedis({
+      url: authUrl,
+      connectionName: 'dragnet-test-probe',
+      maxRetriesPerRequest: 1,
+    });
     probe.on('error', () => undefined);
     try {
       return await probe.ping();
@@ -62,6 +79,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     child = spawn(
       'redis-server',
       [
+        accessFile,
         '--bind',
         '127.0.0.1',
         '--port',
@@ -102,7 +120,11 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     port,
     dir,
     async snapshot() {
-      const redis = createRedis({ url, connectionName: 'dragnet-test-save', maxRetriesPerRequest: 1 });
+      const redis = createRedis({
+        url: authUrl,
+        connectionName: 'dragnet-test-save',
+        maxRetriesPerRequest: 1,
+      });
       redis.on('error', () => undefined);
       try {
         await redis.call('SAVE');
@@ -120,7 +142,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         throw new Error(`no snapshot ${options.fromSnapshot}`);
       await launch(options.fromSnapshot);
     },
-    client: () => createRedis({ url, connectionName: 'dragnet-test', maxRetriesPerRequest: 1 }),
+    client: () => createRedis({ url: authUrl, connectionName: 'dragnet-test', maxRetriesPerRequest: 1 }),
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

@@ -5,8 +5,8 @@ import { ConfigError, KAFKA_ENV, parseConfig, REDIS_ENV, RUNTIME_ENV } from './i
 const schema = z.object({ ...KAFKA_ENV, ...REDIS_ENV, ...RUNTIME_ENV });
 
 describe('parseConfig', () => {
-  it('applies defaults that point at the local stack', () => {
-    const config = parseConfig(schema, {});
+  it('applies defaults that point at the local stack (open mode)', () => {
+    const config = parseConfig(schema, { DRAGNET_STACK_SECURITY: 'off' });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:19092']);
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:16379');
     expect(config.METRICS_PORT).toBe(9464);

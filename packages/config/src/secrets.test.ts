@@ -64,7 +64,7 @@ describe('secrets in configuration', () => {
   });
 
   it('describes an invalid secret variable by its length only', () => {
-    const message = problemsOf({ KAFKA_SASL_PASSWORD: '' });
+    const message = problemsOf({ DRAGNET_STACK_SECURITY: 'off', KAFKA_SASL_PASSWORD: '' });
     expect(message).toBe(
       'KAFKA_SASL_PASSWORD: Too small: expected string to have >=1 characters (got a secret of 0 characters)',
     );
@@ -101,7 +101,7 @@ describe('secrets in configuration', () => {
     expect([explicit.KAFKA_SASL_USERNAME, explicit.KAFKA_SASL_PASSWORD]).toEqual(['indexer', 'own']);
     expect(explicit.REDIS_URL).toBe('redis://api:own@127.0.0.1:1');
     // Off: the open stack, no identities.
-    const open = parseConfig(schema, {});
+    const open = parseConfig(schema, { DRAGNET_STACK_SECURITY: 'off' });
     expect(open.KAFKA_SASL_USERNAME).toBeUndefined();
     expect(open.REDIS_URL).toBe('redis://127.0.0.1:16379');
   });

@@ -108,7 +108,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * Anything set explicitly wins; production sets its own identities.
  */
 /** The secured local stack is the default once the whole suite passes under it (infra/local/stack.sh has the same). */
-export const DEFAULT_STACK_SECURITY: 'on' | 'off' = 'off';
+export const DEFAULT_STACK_SECURITY: 'on' | 'off' = 'on';
 
 export function localStackSecurityDefaults(
   variables: readonly string[],
