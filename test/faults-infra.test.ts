@@ -20,8 +20,10 @@ import {
 } from '@dragnet/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  assertExactFor,
   createPipelineResources,
   dropPipelineResources,
+  type ExactOutcome,
   Pipeline,
   registry,
   SYNTHETIC_PARTNERS,
@@ -29,7 +31,6 @@ import {
   waitForIdle,
 } from './pipeline-kit.js';
 import { readDeadLetters, stageErrors } from './support/dead-letters.js';
-import { assertExactFor, type ExactOutcome } from './support/exact.js';
 import { pushFeed } from './support/feeds.js';
 import { type FaultProxy, startFaultProxy } from './support/http-fault-proxy.js';
 import { logLines, opsPort, peakRssMiB, readiness } from './support/ops.js';
