@@ -31,17 +31,17 @@ const USAGE = `dragnet — operate the Dragnet threat-intelligence pipeline
   dragnet lookup VALUE…                      do we know these? (defanged input welcome) [--json] [--max-tlp red]
   dragnet search QUERY                       query-string search, newest first [--size 20] [--cursor C] [--json]
   dragnet api-key create --id ID             a new lookup API key and its hashed entry for API_KEYS
-        [--max-tlp amber] [--rate-per-minute 600]
+        [--max-tlp amber] [--rate-per-minute 600] [--organisation ORG] [--expires-at YYYY-MM-DD]
   dragnet partner add|rotate|revoke|list     partner credentials, topics and ACLs (dragnet partner --help)
   dragnet perimeter apply                    grant every service role its Kafka ACLs
   dragnet kibana setup                       import infra/kibana saved objects into KIBANA_URL
 
 Connections come from KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL (see docs/configuration.md).`;
 
-function dateArgument(raw: string): number {
+function dateArgument(raw: string, flag = '--base-date'): number {
   const parsed = Date.parse(`${raw}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(parsed))
-    throw new Error(`--base-date: expected YYYY-MM-DD (got ${JSON.stringify(raw)})`);
+    throw new Error(`${flag}: expected YYYY-MM-DD (got ${JSON.stringify(raw)})`);
   return parsed;
 }
 
@@ -72,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       'max-tlp': { type: 'string' },
       'rate-per-minute': { type: 'string' },
+      organisation: { type: 'string' },
+      'expires-at': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,6 +104,12 @@ async function main(argv: string[]): Promise<number> {
       values.id,
       maxTlp('amber'),
       number('rate-per-minute', values['rate-per-minute'], 600),
+      {
+        ...(values.organisation ? { organisation: values.organisation } : {}),
+        ...(values['expires-at']
+          ? { expiresAt: new Date(dateArgument(values['expires-at'], '--expires-at')) }
+          : {}),
+      },
     );
     console.log(`key (shown once; give it to the client): ${key}`);
     console.log(`entry for API_KEYS: ${JSON.stringify(entry)}`);
