@@ -1,6 +1,6 @@
 import { AUDIT_INDEX, INDEX } from '@dragnet/contracts';
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { IndexNames } from './index-setup.js';
+import { deleteVersionedIndex, ensureVersionedIndex, type IndexNames } from './index-setup.js';
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const count = { type: 'integer' } as const;
@@ -75,34 +75,13 @@ export async function ensureAuditIndex(
   client: Client,
   names: IndexNames = DEFAULT_AUDIT_INDEX_NAMES,
 ): Promise<void> {
-  await client.indices.putIndexTemplate({
-    name: names.template,
-    index_patterns: [names.pattern],
+  await ensureVersionedIndex(client, names, {
     priority: INDEX.templatePriority,
     template: { settings: { number_of_shards: 1 }, mappings: AUDIT_MAPPINGS },
   });
-  if (await client.indices.exists({ index: names.concrete })) {
-    await client.indices.putMapping({ index: names.concrete, ...AUDIT_MAPPINGS });
-  } else {
-    try {
-      await client.indices.create({
-        index: names.concrete,
-        aliases: { [names.alias]: { is_write_index: true } },
-      });
-    } catch (error) {
-      if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;
-    }
-  }
-  if (!(await client.indices.existsAlias({ name: names.alias, index: names.concrete })))
-    await client.indices.updateAliases({
-      actions: [{ add: { index: names.concrete, alias: names.alias, is_write_index: true } }],
-    });
 }
 
-export async function deleteAuditIndex(client: Client, names: IndexNames): Promise<void> {
-  await client.indices.delete({ index: names.concrete, ignore_unavailable: true });
-  await client.indices.deleteIndexTemplate({ name: names.template }, { ignore: [404] });
-}
+export const deleteAuditIndex = deleteVersionedIndex;
 
 /** One audit record, serialised once by its writer (its size is what the writer's buffer counts). */
 export interface SerializedAuditRecord {

@@ -1,5 +1,5 @@
 import { INDEX } from '@dragnet/contracts';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { indicatorIndexTemplate } from './mapping.js';
 
 export interface IndexNames {
@@ -17,23 +17,23 @@ export const DEFAULT_INDEX_NAMES: IndexNames = {
 };
 
 /**
- * Installs the index template, creates the versioned index and points the
- * alias at it (as the write index). Idempotent; safe for every service to call
- * at start and for tests with their own names.
+ * Installs an index template, creates the versioned index and points the
+ * alias at it (as the write index). Idempotent; safe for every process to
+ * call at start (two racing creates are fine) and for tests with their own
+ * names. An existing index gets the template's mapping, so new fields reach
+ * live indices; an incompatible change fails here, loudly.
  */
-export async function ensureIndicatorIndex(
+export async function ensureVersionedIndex(
   client: Client,
-  names: IndexNames = DEFAULT_INDEX_NAMES,
+  names: IndexNames,
+  template: Omit<estypes.IndicesPutIndexTemplateRequest, 'name' | 'index_patterns'>,
 ): Promise<void> {
-  const template = indicatorIndexTemplate();
   await client.indices.putIndexTemplate({
     ...template,
     name: names.template,
     index_patterns: [names.pattern],
   });
-  const exists = await client.indices.exists({ index: names.concrete });
-  if (exists) {
-    // New fields of an upgraded mapping reach the live index; an incompatible change fails here, loudly.
+  if (await client.indices.exists({ index: names.concrete })) {
     await client.indices.putMapping({ index: names.concrete, ...template.template?.mappings });
   } else {
     try {
@@ -46,18 +46,27 @@ export async function ensureIndicatorIndex(
       if (!String((error as Error).message).includes('resource_already_exists_exception')) throw error;
     }
   }
-  const aliasExists = await client.indices.existsAlias({ name: names.alias, index: names.concrete });
-  if (!aliasExists) {
+  if (!(await client.indices.existsAlias({ name: names.alias, index: names.concrete })))
     await client.indices.updateAliases({
       actions: [{ add: { index: names.concrete, alias: names.alias, is_write_index: true } }],
     });
-  }
 }
 
-export async function deleteIndicatorIndex(client: Client, names: IndexNames): Promise<void> {
+/** Template, versioned index and alias of the indicators. Idempotent. */
+export async function ensureIndicatorIndex(
+  client: Client,
+  names: IndexNames = DEFAULT_INDEX_NAMES,
+): Promise<void> {
+  await ensureVersionedIndex(client, names, indicatorIndexTemplate());
+}
+
+/** Removes a versioned index and its template (tests, `dragnet` resets). */
+export async function deleteVersionedIndex(client: Client, names: IndexNames): Promise<void> {
   await client.indices.delete({ index: names.concrete, ignore_unavailable: true });
   await client.indices.deleteIndexTemplate({ name: names.template }, { ignore: [404] });
 }
+
+export const deleteIndicatorIndex = deleteVersionedIndex;
 
 /** Indexing operations the index has seen: the replay test asserts it does not grow. */
 export async function indexingCount(client: Client, index: string): Promise<number> {
