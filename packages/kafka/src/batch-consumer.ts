@@ -84,6 +84,8 @@ export interface BatchConsumerOptions {
     topic?: string;
     /** The partner a record came from, for the letter (normalizer). */
     partnerOf?: (record: ConsumedRecord) => string | null;
+    /** A second topic that gets a copy of the letter, e.g. the partner's own rejects topic (normalizer). */
+    copyTo?: (record: ConsumedRecord) => string | null;
   };
   /** Infrastructure faults (retried, never dead-lettered); default `isInfrastructureError`. */
   isRetriable?: (error: unknown) => boolean;
@@ -206,13 +208,15 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
     // is committed, the records are fetched again.
     if (!outcome.settled) return;
     if (outcome.poisoned.length > 0) {
-      const letters = outcome.poisoned.map(({ record, error }) =>
-        stageErrorDeadLetter(record, error, {
+      const letters = outcome.poisoned.flatMap(({ record, error }) => {
+        const letter = stageErrorDeadLetter(record, error, {
           stage: deadLetters.stage,
           ...(deadLetters.topic ? { topic: deadLetters.topic } : {}),
           partner: deadLetters.partnerOf?.(record) ?? null,
-        }),
-      );
+        });
+        const copy = deadLetters.copyTo?.(record);
+        return copy ? [letter, { ...letter, topic: copy }] : [letter];
+      });
       // The letters must be durable before the offsets move past them.
       for (let attempt = 0; ; attempt++) {
         try {
@@ -225,7 +229,7 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
           if (!shouldContinue()) return;
         }
       }
-      health?.deadLettered(letters.length);
+      health?.deadLettered(outcome.poisoned.length);
       logger.error(
         { ...where, offsets: outcome.poisoned.map(({ record }) => record.offset) },
         'records isolated: the handler threw on them alone; dead-lettered as stage_error',

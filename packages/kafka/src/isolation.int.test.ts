@@ -44,9 +44,11 @@ describe('batch consumer isolation (real broker)', () => {
     const kafka = testKafka();
     const topic = uniqueName('poison');
     const deadLetterTopic = uniqueName('poison-dlq');
+    const rejectsTopic = uniqueName('poison-rejects');
     await ensureTopics(kafka, [
       { topic, partitions: 1 },
       { topic: deadLetterTopic, partitions: 1 },
+      { topic: rejectsTopic, partitions: 1 },
     ]);
     const producer = await createBatchProducer(kafka);
     const values = Array.from({ length: 40 }, (_, i) => (i === 17 ? 'poison' : `good-${i}`));
@@ -68,7 +70,13 @@ describe('batch consumer isolation (real broker)', () => {
       topics: [topic],
       logger: testLogger,
       isolation: fast,
-      deadLetters: { stage: 'deduplicator', producer, topic: deadLetterTopic },
+      deadLetters: {
+        stage: 'deduplicator',
+        producer,
+        topic: deadLetterTopic,
+        // The partner's rejects topic gets a copy of every letter of its records.
+        copyTo: (record) => (record.topic === topic ? rejectsTopic : null),
+      },
       health,
       handler: async (records) => {
         for (const record of records)
@@ -97,6 +105,8 @@ describe('batch consumer isolation (real broker)', () => {
       });
       expect(decoded.reason).toContain("Cannot read properties of undefined (reading 'id')");
       expect(Buffer.from(decoded.original, 'base64').toString()).toBe('poison');
+      const [copy] = await readTopic(kafka, rejectsTopic, 1);
+      expect(decodeDeadLetter(copy!.value!)).toEqual(decoded);
       expect(events).toContain('dead:1');
       expect(events.at(-1)).not.toMatch(/^failed/);
       // The stream goes on: a record produced later is handled without another rebalance.
@@ -106,7 +116,7 @@ describe('batch consumer isolation (real broker)', () => {
     } finally {
       await running.stop();
       await producer.disconnect();
-      await deleteTopics(kafka, [topic, deadLetterTopic]);
+      await deleteTopics(kafka, [topic, deadLetterTopic, rejectsTopic]);
     }
   });
 

@@ -38,6 +38,8 @@ await runService({
         stage: 'normalizer',
         producer,
         partnerOf: (record) => registry.byTopic.get(record.topic)?.id ?? null,
+        // A message the normalizer could not process at all is a reject its partner should see too.
+        copyTo: (record) => registry.byTopic.get(record.topic)?.rejectsTopic ?? null,
       },
       health,
     });
