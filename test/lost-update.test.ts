@@ -24,7 +24,7 @@ const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const redis = testRedis();
 const logger = createLogger({ service: 'lost-update-test', level: 'silent', pretty: false });
-const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c'] as const;
+const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c', 'eset-hashes'] as const;
 let producer: BatchProducer;
 let offset = 0;
 
@@ -225,5 +225,28 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     await settle(zombie, zombieSent, index, indexSent);
     await settle(owner, ownerSent, index, indexSent);
     expect(await indexedProviders(id)).toEqual(['synthetic-a', 'synthetic-b', 'synthetic-c']);
+  });
+
+  it('after a cache rollback, changes that pile up before the indexer runs (one batch, several revisions) lose nothing', async () => {
+    const dedupeSent: OutgoingRecord[] = [];
+    const indexSent: OutgoingRecord[] = [];
+    const dedupe = await deduplicator(dedupeSent);
+    const index = indexer(indexSent);
+    const first = canonicalReport('synthetic-a', '198.51.100.79');
+    const id = first.key!.toString();
+    await dedupe.handle([first], context);
+    const snapshot = await redis.get(REDIS_KEYS.mergeState + id);
+    // B's change is produced, then the cache loses it; two later batches build on the older state.
+    await dedupe.handle([canonicalReport('synthetic-b', '198.51.100.79')], context);
+    await redis.set(REDIS_KEYS.mergeState + id, snapshot!);
+    await dedupe.handle([canonicalReport('synthetic-c', '198.51.100.79')], context);
+    // Two reports in one batch: still one revision for the change.
+    await dedupe.handle(
+      [canonicalReport('eset-hashes', '198.51.100.79'), canonicalReport('synthetic-c', '198.51.100.79')],
+      context,
+    );
+    // The indexer meets all four changes in one batch: the highest lacks B, the one it supersedes has it.
+    await settle(dedupe, dedupeSent, index, indexSent);
+    expect(await indexedProviders(id)).toEqual(['eset-hashes', 'synthetic-a', 'synthetic-b', 'synthetic-c']);
   });
 });

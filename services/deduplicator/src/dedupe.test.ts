@@ -52,7 +52,9 @@ describe('dedupeBatch', () => {
       ['a', 'green'],
       ['b', 'red'],
     ]);
-    expect(document.dragnet.revision).toBe(2);
+    // One revision per emitted change, not per report folded (ADR 0001).
+    expect(document.dragnet.revision).toBe(1);
+    expect(outcome.statesToSave[0]!.revision).toBe(1);
     expect(outcome.toEnrich).toEqual([{ id: 'domain-name--1', kind: 'domain', value: 'evil.example' }]);
     expect(outcome.statesToSave[0]!.enrichmentRequested).toBe('ip@1');
     expect(outcome.unchanged).toBe(1);

@@ -89,8 +89,13 @@ export function dedupeBatch(
   }
   const changes: OutgoingRecord[] = [];
   const statesToSave: MergeState[] = [];
-  for (const [id, state] of states) {
-    if (state === null || (!changed.has(id) && !scheduled.has(id))) continue;
+  for (const [id, merged] of states) {
+    if (merged === null || (!changed.has(id) && !scheduled.has(id))) continue;
+    // One revision per emitted change, however many inputs changed it: a state
+    // read from a cache that lost writes then always yields a revision the
+    // index already has, so its change is refused and checked (reconciled),
+    // never silently accepted over content it lacks (ADR 0001).
+    const state = changed.has(id) ? { ...merged, revision: (current.get(id)?.revision ?? 0) + 1 } : merged;
     statesToSave.push(state);
     if (!changed.has(id)) continue;
     const score = (visible: MergeState) => options.score(visible, options.now);

@@ -115,3 +115,27 @@ describe('resolveConflicts', () => {
     expect(outcome.reconcile.map((entry) => entry.documents.length)).toEqual([1]);
   });
 });
+
+describe('prepareBatch: superseded documents', () => {
+  const asRecord = (state: MergeState) => change(JSON.stringify(document(state)));
+
+  it('lets a monotone chain of revisions collapse silently', () => {
+    const batch = prepareBatch([
+      asRecord(fold([report('a')], 1)),
+      asRecord(fold([report('a'), report('b')], 2)),
+    ]);
+    expect(batch.items.map((item) => item.version)).toEqual([2]);
+    expect(batch.supersededWithNewContent).toEqual([]);
+  });
+
+  it('keeps aside a superseded document whose content the highest one lacks (its writer was behind)', () => {
+    // Revision 2 says a+b; a writer that lost b to a cache rollback wrote 3 with a+c.
+    const rich = asRecord(fold([report('a'), report('b')], 2));
+    const behind = asRecord(fold([report('a'), report('c')], 3));
+    const batch = prepareBatch([rich, behind]);
+    expect(batch.items.map((item) => item.version)).toEqual([3]);
+    expect(batch.supersededWithNewContent.map((item) => item.version)).toEqual([2]);
+    // Order in the batch does not matter.
+    expect(prepareBatch([behind, rich]).supersededWithNewContent.map((item) => item.version)).toEqual([2]);
+  });
+});

@@ -11,6 +11,12 @@ export interface PreparedBatch {
   items: ChangeItem[];
   /** Records superseded by a later revision of the same indicator in the same batch. */
   superseded: number;
+  /**
+   * Superseded documents with content the kept (highest) one lacks: their
+   * writer's state was behind. Not writing them must not lose that content,
+   * so they are checked like refused ones (`resolveConflicts`).
+   */
+  supersededWithNewContent: ChangeItem[];
   invalid: { record: ConsumedRecord; message: string }[];
 }
 
@@ -23,6 +29,7 @@ export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
   const latest = new Map<string, ChangeItem>();
   const invalid: PreparedBatch['invalid'] = [];
   let superseded = 0;
+  const dropped = new Map<string, ChangeItem[]>();
   for (const record of records) {
     let document: Record<string, unknown> & { dragnet?: { id?: unknown; revision?: unknown } };
     try {
@@ -45,15 +52,25 @@ export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
       });
       continue;
     }
+    const item: ChangeItem = { id, version: revision, document, record };
     const previous = latest.get(id);
-    if (previous && previous.version >= revision) {
+    if (previous) {
       superseded++;
-      continue;
+      let losers = dropped.get(id);
+      if (!losers) dropped.set(id, (losers = []));
+      losers.push(previous.version >= revision ? item : previous);
+      if (previous.version >= revision) continue;
     }
-    if (previous) superseded++;
-    latest.set(id, { id, version: revision, document, record });
+    latest.set(id, item);
   }
-  return { items: [...latest.values()], superseded, invalid };
+  const supersededWithNewContent: ChangeItem[] = [];
+  for (const [id, losers] of dropped) {
+    const kept = documentToState(latest.get(id)!.document);
+    for (const loser of losers)
+      if (!sameContent(kept, joinStates(kept, documentToState(loser.document))))
+        supersededWithNewContent.push(loser);
+  }
+  return { items: [...latest.values()], superseded, supersededWithNewContent, invalid };
 }
 
 export interface ConflictResolution {

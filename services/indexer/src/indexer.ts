@@ -46,16 +46,14 @@ export function createIndexer(deps: IndexerDeps): { handle: BatchHandler } {
       );
     }
     // Version conflicts: obsolete, or content the index lacks (then joined back by the deduplicator).
+    // Superseded documents that carried content the written one lacks are checked the same way.
+    const suspects = [...outcome.conflicts, ...batch.supersededWithNewContent];
     const indexed = new Map(
       (
-        await getIndicators(
-          deps.elasticsearch,
-          deps.index,
-          outcome.conflicts.map((item) => item.id),
-        )
+        await getIndicators(deps.elasticsearch, deps.index, [...new Set(suspects.map((item) => item.id))])
       ).map((stored) => [stored.id, stored.document]),
     );
-    const conflicts = resolveConflicts(outcome.conflicts, indexed);
+    const conflicts = resolveConflicts(suspects, indexed);
     if (conflicts.reconcile.length > 0)
       deps.logger.warn(
         { documents: conflicts.reconcile.length },
