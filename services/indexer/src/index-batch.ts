@@ -56,8 +56,8 @@ export function prepareBatch(records: ConsumedRecord[]): PreparedBatch {
     const previous = latest.get(id);
     if (previous) {
       superseded++;
-      let losers = dropped.get(id);
-      if (!losers) dropped.set(id, (losers = []));
+      const losers = dropped.get(id) ?? [];
+      dropped.set(id, losers);
       losers.push(previous.version >= revision ? item : previous);
       if (previous.version >= revision) continue;
     }
