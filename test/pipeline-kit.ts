@@ -304,6 +304,20 @@ export async function pushGenerated(kafka: Kafka, count: number, seed: number): 
   }
 }
 
+/** The comparable form of the document a merge state must be indexed as (score fields aside). */
+export function expectedDocument(state: MergeState) {
+  return comparableDocument(
+    JSON.parse(
+      JSON.stringify(
+        stateToDocument(state, {
+          now: 0,
+          scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null },
+        }),
+      ),
+    ),
+  );
+}
+
 export interface ExactOutcome {
   /** Distinct indicators a pure fold of every partner message gives. */
   expected: number;
@@ -332,16 +346,7 @@ export async function assertExactFor(
   let lost = 0;
   const firstMismatches: { id: string; want: unknown; got: unknown }[] = [];
   for (const [id, state] of expected) {
-    const want = comparableDocument(
-      JSON.parse(
-        JSON.stringify(
-          stateToDocument(state, {
-            now: 0,
-            scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null },
-          }),
-        ),
-      ),
-    );
+    const want = expectedDocument(state);
     const got = documents.get(id);
     if (!got || JSON.stringify(comparableDocument(got.source)) !== JSON.stringify(want)) {
       lost++;

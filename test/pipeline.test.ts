@@ -5,13 +5,13 @@ import { readDeadLetters } from '@dragnet/cli';
 import { CONSUMER_GROUPS, INDEX } from '@dragnet/contracts';
 import { indexingCount } from '@dragnet/elasticsearch';
 import { generateIndicators, toCsvLine } from '@dragnet/feedgen';
-import { stateToDocument } from '@dragnet/merge';
 import { eventually, requireStack, SHARED_DIR, testElasticsearch, testKafka } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   comparableDocument,
   createPipelineResources,
   dropPipelineResources,
+  expectedDocument,
   expectedStates,
   indexedDocuments,
   Pipeline,
@@ -89,17 +89,7 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     const documents = await indexedDocuments(elasticsearch);
     expect([...documents.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, state] of expected) {
-      const want = comparableDocument(
-        JSON.parse(
-          JSON.stringify(
-            stateToDocument(state, {
-              now: 0,
-              scoring: { score: 0, baseScore: 0, expired: false, expiresAt: null },
-            }),
-          ),
-        ),
-      );
-      expect(comparableDocument(documents.get(id)!.source), id).toEqual(want);
+      expect(comparableDocument(documents.get(id)!.source), id).toEqual(expectedDocument(state));
     }
     // Hand-checked merges: the defanged, upper-case domain and URL from partner A and the plain ones from partner B are one indicator each.
     const domain = [...documents.values()].find(

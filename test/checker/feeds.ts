@@ -7,6 +7,8 @@
  * spelling went on the wire.
  */
 import { readFileSync } from 'node:fs';
+// Test-data randomness only (not code the checker checks): replayable from a seed.
+import { seededRandom } from '@dragnet/feedgen';
 
 export const VECTOR_KINDS = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256'] as const;
 export type VectorKind = (typeof VECTOR_KINDS)[number];
@@ -36,18 +38,6 @@ export function loadVectors(): Vector[] {
       throw new Error(`vectors.json: unknown kind ${kind}`);
     return { kind: kind as VectorKind, value, id };
   });
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
@@ -163,7 +153,7 @@ export function generateFeeds(
   partners: readonly string[],
   seed: number,
 ): GeneratedFeeds {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const lines = new Map<string, string[]>(partners.map((partner) => [partner, []]));
   const expected: ExpectedReport[] = [];
   const firstSeen = new Date(Date.now() - 3_600_000).toISOString();
