@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'infra/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'infra/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -26,8 +31,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/cluster/**', '**/node_modules/**'],
           setupFiles: ['test/namespace.setup.ts'],
           testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Failover tests: only against the cluster topology (`stack.sh up --cluster`), a stage of scripts/test.sh.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          setupFiles: ['test/namespace.setup.ts'],
+          testTimeout: 420_000,
           hookTimeout: 300_000,
           fileParallelism: false,
         },

@@ -32,8 +32,8 @@ import {
   requireStack,
   stack,
   testElasticsearch,
+  testKeyStore,
   testLogger,
-  testRedis,
   uniqueName,
 } from '@dragnet/test-kit';
 import { Registry } from 'prom-client';
@@ -282,7 +282,7 @@ const storeBytes = (await elasticsearch.indices.stats({ index: names.alias, metr
 
 // The API gets its own Elasticsearch client and Redis connection, as the service does.
 const apiElasticsearch = createElasticsearchClient({ url: stack.ELASTICSEARCH_URL });
-const redis = testRedis();
+const redis = testKeyStore();
 const key = createApiKey(uniqueName('bench'), 'red', 1_000_000);
 // Every request is audited, as in production: the figures include the audit trail's cost.
 const auditNames = {

@@ -6,17 +6,24 @@
  *
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
  *              [--runtime dist|tsx] [--cpu-prof] [--heap-mb 192] [--node-args '--flag …']
+ *              [--security both|secured|open] [--rounds 1] [--skip-build]
+ *
+ * The cost of security: by default every round runs a pass on the secured
+ * shared stack and one on an open stack the benchmark starts on its own ports
+ * (bench/security-cost.ts), each pass in its own process over the same
+ * records, and prints the throughput ratio secured / open.
  *
  * Services run as the bundles operators deploy (`--runtime dist`, rebuilt
  * first); `--cpu-prof` has each write a V8 CPU profile and prints where its
  * time went.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfiles } from './cpu-profile.js';
 import { log, machine, percentile as percentileOf, progress, rate, writeResult } from './report.js';
+import { compareSecurity, type PassLabel } from './security-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,14 +40,33 @@ const { values } = parseArgs({
     'heap-mb': { type: 'string', default: '192' },
     /** More `node` flags for every service, space-separated (GC experiments). */
     'node-args': { type: 'string', default: '' },
+    /** Which passes: both (the cost of security), or one of them. */
+    security: { type: 'string', default: 'both' },
+    /** How many times the passes alternate (the ratio reported is the median). */
+    rounds: { type: 'string', default: '1' },
+    /** Run the bundles already in dist/ (built by an earlier `pnpm build`) instead of rebuilding them. */
+    'skip-build': { type: 'boolean', default: false },
+    // Internal, set by compareSecurity for the child process that runs one pass.
+    pass: { type: 'string' },
+    'pass-result': { type: 'string' },
   },
 });
+const RUNTIME = values.runtime === 'tsx' ? 'tsx' : 'dist';
+if (values.pass === undefined) {
+  const modes: PassLabel[] =
+    values.security === 'secured' ? ['secured'] : values.security === 'open' ? ['open'] : ['secured', 'open'];
+  if (RUNTIME === 'dist' && !values['skip-build'])
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'bundle.mjs')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  await compareSecurity(process.argv.slice(2), Math.max(1, Number(values.rounds)), modes);
+  process.exit(0);
+}
 const SIZE = Number(values.size);
 const DUPLICATES = Number(values.duplicates);
 const PARTITIONS = Number(values.partitions);
 const INSTANCES = Number(values.instances);
 const LINES_PER_MESSAGE = Number(values['lines-per-message']);
-const RUNTIME = values.runtime === 'tsx' ? 'tsx' : 'dist';
 process.env.DRAGNET_NAMESPACE = `bench-${Date.now().toString(36)}`;
 
 // Imported after the namespace is set: every name below is the benchmark's own.
@@ -67,12 +93,25 @@ async function count(): Promise<number> {
   return (await elasticsearch.count({ index: INDEX.alias })).count;
 }
 
+const stoppedOnPurpose = new Set<unknown>();
+/** A service that exited would leave the benchmark waiting forever: stop with its log instead. */
+function assertServicesRunning(): void {
+  const gone = processes.find((service) => service.child.exitCode !== null && !stoppedOnPurpose.has(service));
+  if (gone) throw new Error(`${gone.name} exited with ${gone.child.exitCode}; see ${gone.logFile}`);
+}
+
 async function waitForCount(expected: number, label: string, started: number): Promise<void> {
+  // Polled every 500 ms (the end-to-end time is only as exact as that); a plain log gets a line every 5 s.
+  let printedAt = 0;
   for (;;) {
     const current = await count();
-    progress(label, current, expected, started);
+    if (process.stderr.isTTY || current >= expected || Date.now() - printedAt >= 5_000) {
+      progress(label, current, expected, started);
+      printedAt = Date.now();
+    }
     if (current >= expected) break;
-    await sleep(process.stderr.isTTY ? 500 : 5_000);
+    assertServicesRunning();
+    await sleep(500);
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
 }
@@ -96,9 +135,10 @@ async function waitIdle(): Promise<void> {
   for (;;) {
     const lag =
       (await groupLag(CONSUMER_GROUPS.normalizer, partnerTopics)) +
-      (await groupLag(CONSUMER_GROUPS.deduplicator, [TOPICS.canonical])) +
+      (await groupLag(CONSUMER_GROUPS.deduplicator, [TOPICS.mergeInput])) +
       (await groupLag(CONSUMER_GROUPS.indexer, [TOPICS.changes]));
     if (lag === 0) return;
+    assertServicesRunning();
     await sleep(1_000);
   }
 }
@@ -111,7 +151,8 @@ function serverPids(): Record<string, number> {
     ['redis', 'redis/redis.pid'],
   ] as const) {
     try {
-      pids[name] = Number(readFileSync(join(REPO_ROOT, '.stack', file), 'utf8').trim());
+      const stateDir = process.env.DRAGNET_STACK_DIR || join(REPO_ROOT, '.stack');
+      pids[name] = Number(readFileSync(join(stateDir, file), 'utf8').trim());
     } catch {
       // An external server: not measured.
     }
@@ -121,7 +162,7 @@ function serverPids(): Record<string, number> {
 
 await requireStack();
 log(
-  `namespace ${NAMESPACE}; ${SIZE.toLocaleString('en')} indicators, ${DUPLICATES * 100}% duplicates, ${PARTITIONS} partitions, ${INSTANCES} instance(s) per service`,
+  `${values.pass} pass, namespace ${NAMESPACE}; ${SIZE.toLocaleString('en')} indicators, ${DUPLICATES * 100}% duplicates, ${PARTITIONS} partitions, ${INSTANCES} instance(s) per service`,
 );
 const plan = planTopics(registry, PARTITIONS).map((topic) =>
   topic.topic.includes('.feeds.') ? { ...topic, partitions: PARTITIONS } : topic,
@@ -202,7 +243,7 @@ await deleteTopics(kafka, [scratch]);
 const watcher = new ResourceWatcher();
 for (const [name, pid] of Object.entries(serverPids())) watcher.watch(name, pid);
 const env = { DRAGNET_NAMESPACE: NAMESPACE, ENRICHMENT_ENABLED: 'false', LOG_LEVEL: 'warn' };
-if (RUNTIME === 'dist')
+if (RUNTIME === 'dist' && !values['skip-build'])
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs')], { cwd: REPO_ROOT });
 const profileDir = join(REPO_ROOT, 'bench-results', `profiles-${NAMESPACE}`);
 if (values['cpu-prof']) mkdirSync(profileDir, { recursive: true });
@@ -232,6 +273,7 @@ await waitIdle();
 // 4. Replay: the normalizer re-reads every partner record.
 const writesBefore = await indexingCount(elasticsearch, INDEX.alias);
 const normalizers = processes.filter((process) => process.name === 'normalizer');
+for (const normalizer of normalizers) stoppedOnPurpose.add(normalizer);
 await Promise.all(normalizers.map((process) => process.kill('SIGTERM')));
 {
   const admin = kafka.admin();
@@ -338,7 +380,7 @@ let ceilingDocuments = 0;
       sort: [{ 'dragnet.id': 'asc' }],
       ...(after ? { search_after: after as string[] } : {}),
     });
-    const documents = page.hits.hits.map((hit) => ({
+    const documents = page.hits.hits.map((hit: { _id?: string; _source?: unknown }) => ({
       id: hit._id!,
       version: 1,
       document: hit._source as Record<string, unknown>,
@@ -388,6 +430,7 @@ const esCeilingRate = rate(ceilingDocuments, ceilingMs);
 const pipelineDocumentRate = rate(expectedDocuments, endToEndMs);
 const result = {
   at: new Date().toISOString(),
+  pass: values.pass,
   machine: machine(),
   options: {
     size: SIZE,
@@ -467,7 +510,8 @@ for (const profile of profiles) {
       `  ${(entry.share * 100).toFixed(1).padStart(5)}%  ${String(entry.selfMs).padStart(7)} ms  ${entry.function}  ${entry.location}`,
     );
 }
-const file = writeResult('pipeline', result);
+const file = writeResult(`pipeline-${values.pass}`, result);
+if (values['pass-result']) writeFileSync(values['pass-result'], JSON.stringify(result));
 console.log(`\nwritten ${file}`);
 await elasticsearch.close();
 process.exit(0);

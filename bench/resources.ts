@@ -22,6 +22,8 @@ export class ResourceWatcher {
       pid: number;
       peakRssMb: number;
       cpuSeconds: number;
+      /** CPU the process had used before it was watched (a server's whole life so far): not the benchmark's. */
+      cpuBefore: number;
       firstMinuteRss: number[];
       rss: { at: number; mb: number }[];
     }
@@ -30,7 +32,15 @@ export class ResourceWatcher {
   private readonly started = Date.now();
 
   watch(name: string, pid: number): void {
-    this.peaks.set(name, { pid, peakRssMb: 0, cpuSeconds: 0, firstMinuteRss: [], rss: [] });
+    const cpuBefore = sampleProcess(pid)?.cpuSeconds ?? 0;
+    this.peaks.set(name, {
+      pid,
+      peakRssMb: 0,
+      cpuSeconds: cpuBefore,
+      cpuBefore,
+      firstMinuteRss: [],
+      rss: [],
+    });
   }
 
   start(intervalMs = 1_000): void {
@@ -57,7 +67,7 @@ export class ResourceWatcher {
         points.length ? points.reduce((sum, p) => sum + p.mb, 0) / points.length : 0;
       return {
         name,
-        cpuSeconds: entry.cpuSeconds,
+        cpuSeconds: entry.cpuSeconds - entry.cpuBefore,
         peakRssMb: entry.peakRssMb,
         firstMinuteRssMb: mean(entry.rss.filter((p) => p.at <= 60_000)),
         lastMinuteRssMb: mean(entry.rss.filter((p) => p.at >= end - 60_000)),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job end to end on this machine: install, start the local stack,
-# create topics and the index, start every service, push sample partner feeds
-# (plus a generated one), wait until the pipeline is idle, then print what got
-# indexed and one merged document. Services stop at the end; the stack stays
-# up (`pnpm stack:down` stops it).
+# create topics and the index, start every service supervised (`dragnet up`,
+# with a demo API key), push sample partner feeds (plus a generated one), wait
+# until the pipeline is idle, then print what got indexed, one merged document
+# and three commands to try. The services and the API stay up (`pnpm dragnet
+# down` stops them; `pnpm stack:down` the stack).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0
@@ -15,22 +16,18 @@ dragnet() { node --import tsx packages/cli/src/main.ts "$@"; }
 
 dragnet setup
 
-logs=.stack/demo-logs
-mkdir -p "$logs"
-pids=()
-stop_services() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap stop_services EXIT
-port=9464
-for service in normalizer deduplicator indexer enricher; do
-  [ -f "services/$service/src/main.ts" ] || continue
-  METRICS_PORT=$port node --import tsx "services/$service/src/main.ts" >"$logs/$service.log" 2>&1 &
-  pids+=($!)
-  echo "started $service (pid $!, metrics on :$port, log $logs/$service.log)"
-  port=$((port + 1))
-done
+# The demo's API key: made once, kept in the git-ignored run dir, so a re-run reuses it.
+run=.stack/run
+mkdir -p "$run"
+if [ ! -s "$run/demo-api-key" ] || [ ! -s "$run/api-keys.json" ]; then
+  created="$(dragnet api-key create --id demo --max-tlp amber --organisation 'Dragnet demo')"
+  sed -n 's/^key (shown once; give it to the client): //p' <<<"$created" >"$run/demo-api-key"
+  printf '[%s]\n' "$(sed -n 's/^entry for API_KEYS: //p' <<<"$created")" >"$run/api-keys.json"
+fi
+export API_KEYS_FILE="$PWD/$run/api-keys.json" API_HOST=127.0.0.1 API_PORT="${API_PORT:-8080}"
+# Every service from its bundle, supervised: logs in $run/logs, restarted on crash.
+node scripts/bundle.mjs >/dev/null
+dragnet up --run-dir "$run" --timeout 300
 
 feeds=.stack/demo-feeds
 mkdir -p "$feeds"
@@ -53,3 +50,13 @@ dragnet status --wait --timeout 1200
 echo
 echo "== one merged indicator (the one most partners reported):"
 dragnet sample
+
+value=198.51.100.23 # from infra/samples/blocklist.csv, pushed above
+cat <<EOF
+
+== running: \`pnpm dragnet ps\` lists the services, \`pnpm dragnet down\` stops them (logs in $run/logs)
+== try:
+pnpm dragnet lookup $value
+curl -s -H "Authorization: Bearer \$(cat $run/demo-api-key)" http://127.0.0.1:$API_PORT/v1/indicators/$value
+pnpm dragnet dlq list
+EOF

@@ -55,8 +55,9 @@ function normalizerProperty(partnerId: string, inputs: FuzzTarget['inputs']) {
         },
       ],
       registry,
+      { topics: TOPICS },
     );
-    const reports = batch.outgoing.filter((record) => record.topic === TOPICS.canonical);
+    const reports = batch.outgoing.filter((record) => record.topic === TOPICS.mergeInput);
     const letters = batch.outgoing.filter((record) => record.topic === TOPICS.deadLetter);
     if (reports.length !== batch.indicators)
       throw new Error('indicator count differs from the reports produced');

@@ -13,10 +13,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
-import { addPartitions, type Kafka } from '@dragnet/kafka';
+import { addPartitions } from '@dragnet/kafka';
 import { FAULT_POINTS } from '@dragnet/runtime';
 import {
   eventually,
+  type TestKafka as Kafka,
   requireStack,
   type ServiceProcess,
   startService,
@@ -232,7 +233,7 @@ describe('fault schedule, checked by the independent checker', () => {
     // Wave A from partners a and b; the zombie is paused while the group has it in hand.
     const slice = takeVectors(900);
     const zombie = running('deduplicator')[0]!;
-    const watching = watchLag(CONSUMER_GROUPS.deduplicator, TOPICS.canonical, (lag) => lag >= 200);
+    const watching = watchLag(CONSUMER_GROUPS.deduplicator, TOPICS.mergeInput, (lag) => lag >= 200);
     await push(slice, 300, ['synthetic-a', 'synthetic-b']);
     const lagAtPause = await watching;
     zombie.child.kill('SIGSTOP');
@@ -264,7 +265,7 @@ describe('fault schedule, checked by the independent checker', () => {
     const early = slice.slice(0, 400);
     await push(early, 400, ['synthetic-a', 'synthetic-b']);
     for (const partner of PARTNERS) await addPartitions(kafka, registry.byId.get(partner)!.topic, 6);
-    await addPartitions(kafka, TOPICS.canonical, 6);
+    await addPartitions(kafka, TOPICS.mergeInput, 6);
     await push(slice.slice(400), 401);
     // kafkajs notices new partitions on a metadata refresh (5 min by default) or a rebalance: measure.
     const partnerTopic = registry.byId.get('synthetic-a')!.topic;
@@ -282,7 +283,7 @@ describe('fault schedule, checked by the independent checker', () => {
     const result = await settleAndCheck('partitions 3→6 (partner, canonical) mid-run');
     const admin = kafka.admin();
     await admin.connect();
-    const onNewPartitions = (await admin.fetchTopicOffsets(TOPICS.canonical))
+    const onNewPartitions = (await admin.fetchTopicOffsets(TOPICS.mergeInput))
       .filter((entry) => entry.partition >= 3)
       .reduce((sum, entry) => sum + Number(entry.high), 0);
     await admin.disconnect();

@@ -2,9 +2,8 @@
 // deduplicator's and the indexer's real handlers, in this process, against the
 // real Kafka, Redis and Elasticsearch (namespaced per file), with the moment of
 // each step chosen by the test. See docs/adr/0001-no-lost-update.md.
-import { INDEX, REDIS_KEYS, TOPICS } from '@dragnet/contracts';
+import { names } from '@dragnet/contracts';
 import { concreteIndexUuid, getIndicators } from '@dragnet/elasticsearch';
-import { parseFeedMessage } from '@dragnet/indicators';
 import {
   type BatchProducer,
   type ConsumedRecord,
@@ -13,16 +12,20 @@ import {
 } from '@dragnet/kafka';
 import { createLogger } from '@dragnet/logger';
 import { createStageMetrics } from '@dragnet/runtime';
-import { requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
+import { requireStack, testElasticsearch, testKafka, testKeyStore, testRedis } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeduplicator } from '../services/deduplicator/src/deduplicator.js';
-import { createIndexer } from '../services/indexer/src/indexer.js';
+import { createDeduplicator } from '../services/deduplicator/src/handler.js';
+import { createIndexer } from '../services/indexer/src/handler.js';
 import { normalizeBatch } from '../services/normalizer/src/normalize.js';
 import { createPipelineResources, dropPipelineResources, registry } from './pipeline-kit.js';
 
+// This file's namespace (test/namespace.setup.ts), as the services get it in their context.
+const NAMES = names(process.env.DRAGNET_NAMESPACE);
+const { topics: TOPICS, index: INDEX, redisKeys: REDIS_KEYS } = NAMES;
 const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const redis = testRedis();
+const keys = testKeyStore();
 const logger = createLogger({ service: 'lost-update-test', level: 'silent', pretty: false });
 const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c', 'eset-hashes'] as const;
 let producer: BatchProducer;
@@ -44,8 +47,9 @@ function canonicalReport(partner: (typeof PARTNERS)[number], value: string): Con
       },
     ],
     registry,
+    NAMES,
   );
-  const out = normalized.outgoing.find((record) => record.topic === TOPICS.canonical);
+  const out = normalized.outgoing.find((record) => record.topic === TOPICS.mergeInput);
   if (!out) throw new Error(`no canonical record for ${partner}`);
   return asConsumed(out);
 }
@@ -83,13 +87,13 @@ function tappedProducer(sent: OutgoingRecord[], gate?: { wait: Promise<void> }):
 async function deduplicator(sent: OutgoingRecord[], gate?: { wait: Promise<void> }) {
   return createDeduplicator({
     kafka,
-    redis,
+    redis: keys,
     elasticsearch,
     producer: tappedProducer(sent, gate),
     queue: null,
     logger,
     metrics: createStageMetrics('deduplicator-test'),
-    index: INDEX.alias,
+    names: NAMES,
     config: {
       MERGE_GRANULARITY_MS: 3_600_000,
       MERGE_STATE_TTL_SECONDS: 3_600,
@@ -111,16 +115,16 @@ function indexer(sent: OutgoingRecord[]) {
     producer: tappedProducer(sent),
     logger,
     metrics: createStageMetrics('indexer-test'),
-    index: INDEX.alias,
+    names: NAMES,
     bulkBytes: 1_048_576,
     bulkConcurrency: 1,
     maxAttempts: 3,
   });
 }
 
-const context = { topic: TOPICS.canonical, partition: 0, heartbeat: async () => undefined };
+const context = { topic: TOPICS.mergeInput, partition: 0, heartbeat: async () => undefined };
 const changesOf = (sent: OutgoingRecord[]) => sent.filter((record) => record.topic === TOPICS.changes);
-const canonicalOf = (sent: OutgoingRecord[]) => sent.filter((record) => record.topic === TOPICS.canonical);
+const canonicalOf = (sent: OutgoingRecord[]) => sent.filter((record) => record.topic === TOPICS.mergeInput);
 
 async function indexedProviders(id: string): Promise<string[]> {
   const [stored] = await getIndicators(elasticsearch, INDEX.alias, [id]);
@@ -160,6 +164,7 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     await producer.disconnect();
     await dropPipelineResources(kafka, elasticsearch);
     redis.disconnect();
+    keys.disconnect();
   });
 
   it('Redis losing its last write (an older state comes back) does not lose the next report', async () => {

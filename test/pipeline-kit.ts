@@ -3,13 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitFeedFile } from '@dragnet/cli';
 import { CONSUMER_GROUPS, INDEX, NAMESPACE, TOPICS } from '@dragnet/contracts';
-import { type Client, deleteIndicatorIndex, ensureIndicatorIndex } from '@dragnet/elasticsearch';
+import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport, stateToDocument } from '@dragnet/document';
+import { deleteIndicatorIndex, ensureIndicatorIndex } from '@dragnet/elasticsearch';
 import { generateIndicators, toCsvLine } from '@dragnet/feedgen';
 import { type IndicatorReport, parseFeedMessage } from '@dragnet/indicators';
-import { createBatchProducer, deleteTopics, ensureTopics, type Kafka } from '@dragnet/kafka';
-import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport, stateToDocument } from '@dragnet/merge';
+import { createBatchProducer, deleteTopics, ensureTopics } from '@dragnet/kafka';
 import { loadRegistry, type PartnerRegistry, planTopics } from '@dragnet/partners';
-import { eventually, readTopic, type ServiceProcess, startService } from '@dragnet/test-kit';
+import {
+  type TestElasticsearch as Client,
+  eventually,
+  type TestKafka as Kafka,
+  readTopic,
+  type ServiceProcess,
+  startService,
+} from '@dragnet/test-kit';
 import { expect } from 'vitest';
 
 export const registry: PartnerRegistry = loadRegistry();
@@ -214,7 +221,7 @@ export async function waitForCount(client: Client, expected: number, timeoutMs =
 export async function waitForIdle(kafka: Kafka, partnerIds: string[], timeoutMs = 180_000): Promise<void> {
   const groups: [string, string[]][] = [
     [CONSUMER_GROUPS.normalizer, partnerIds.map((id) => registry.byId.get(id)!.topic)],
-    [CONSUMER_GROUPS.deduplicator, [TOPICS.canonical]],
+    [CONSUMER_GROUPS.deduplicator, [TOPICS.mergeInput]],
     [CONSUMER_GROUPS.indexer, [TOPICS.changes]],
   ];
   const admin = kafka.admin();

@@ -149,9 +149,10 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
           id: 'indicator--0f2a6c1e-9b1f-4d55-8f4e-1a2b3c4d5e6f',
           created: '2026-01-01T00:00:00Z',
           modified: '2026-01-01T00:00:00Z',
-          pattern_type: 'stix',
+          // A pattern language Dragnet does not keep (STIX patterns that do not reduce are kept whole).
+          pattern_type: 'pcre',
           valid_from: '2026-01-01T00:00:00Z',
-          pattern: "[process:name = 'evil.exe']",
+          pattern: 'evil.exe',
         },
         {
           type: 'indicator',
@@ -197,7 +198,7 @@ describe('pipeline end to end (real Kafka, Redis, Elasticsearch; services as pro
     );
     expect(byCode.get('invalid_json')?.source.topic).toBe(registry.byId.get('unit42')!.topic);
     expect(Buffer.from(byCode.get('invalid_json')!.original, 'base64').toString()).toBe('{ this is not json');
-    expect(byCode.get('unsupported_pattern')?.rejects[0]?.message).toMatch(/process/);
+    expect(byCode.get('unsupported_pattern')?.rejects[0]?.message).toMatch(/pcre/);
     expect(byCode.get('invalid_ipv4')?.rejects[0]?.value).toBe('300.1.2.3');
     expect(byCode.get('invalid_avro')?.source.partner).toBe('cert-demo');
     for (const { letter } of letters) expect(letter.source.offset).toMatch(/^\d+$/);

@@ -1,5 +1,5 @@
 import { INDEX, NAMESPACE } from '@dragnet/contracts';
-import { createQueue, MAINTENANCE_SCHEDULER_ID, schedulerExists } from '@dragnet/queue';
+import { MAINTENANCE_SCHEDULER_ID, openQueue, schedulerExists } from '@dragnet/queue';
 import { eventually, requireStack, stack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,8 +14,8 @@ const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const redis = testRedis();
 const connection = { url: stack.REDIS_URL, maxRetriesPerRequest: null };
-const maintenanceQueue = createQueue('maintenance', connection);
-const enrichmentQueue = createQueue('enrichment', connection);
+const maintenanceQueue = openQueue('maintenance', connection);
+const enrichmentQueue = openQueue('enrichment', connection);
 // Sweeps every 2 s; an indicator unenriched 5 s after its last write counts as lost.
 const pipeline = new Pipeline(
   serviceEnv({
@@ -87,12 +87,17 @@ describe('Redis loses its data while enrichment jobs are pending', () => {
     await pushMessages(kafka, 'synthetic-a', [csv(pending)]);
     await eventually(counts, (c) => c.all === 50, { what: '50 indexed documents', timeoutMs: 60_000 });
     expect((await counts()).enriched).toBe(20);
-    expect(await enrichmentQueue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBeGreaterThan(0);
+    expect(await enrichmentQueue.depth()).toBeGreaterThan(0);
 
     // Redis loses everything: the jobs, the merge states (with their "enrichment requested" marks)
     // and the maintenance scheduler.
     expect(await wipeOurRedisKeys()).toBeGreaterThan(0);
-    expect(await enrichmentQueue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active')).toBe(0);
+    expect(await enrichmentQueue.counts('waiting', 'delayed', 'prioritized', 'active')).toEqual({
+      waiting: 0,
+      delayed: 0,
+      prioritized: 0,
+      active: 0,
+    });
     expect(await schedulerExists(maintenanceQueue, MAINTENANCE_SCHEDULER_ID)).toBe(false);
 
     const second = pipeline.start('enricher', 1);

@@ -17,11 +17,13 @@ SECRETS="${DRAGNET_SECRETS_DIR:-$STATE/secrets}"
 
 # Kafka principals: the admin super-user, then one per service role.
 KAFKA_ADMIN_USER=admin
-KAFKA_SERVICE_USERS=(normalizer deduplicator indexer enricher api operator)
+KAFKA_SERVICE_USERS=(normalizer deduplicator indexer enricher api taxii-collector operator)
 # Elasticsearch file-realm users and their roles (roles in elasticsearch-roles.yml).
 ES_USERS=(dragnet-admin:superuser dragnet-indexer:dragnet_indexer dragnet-reader:dragnet_reader dragnet-api:dragnet_api dragnet-kibana:kibana_system)
 # Redis ACL users (rules in redis_write_acl).
-REDIS_USERS=(dragnet-admin deduplicator enricher api cli)
+REDIS_USERS=(dragnet-admin deduplicator enricher api taxii-collector cli)
+# Clients of the cluster topology's Sentinels (infra/local/cluster.sh): where is the primary, nothing else.
+REDIS_USERS+=(dragnet-sentinel)
 
 secret_file() { printf '%s/%s.password' "$SECRETS" "$1"; }
 
@@ -177,8 +179,9 @@ xpack.security.http.ssl.enabled: true
 xpack.security.http.ssl.key: dragnet-certs/server.key
 xpack.security.http.ssl.certificate: dragnet-certs/server.crt
 xpack.security.http.ssl.certificate_authorities: [dragnet-certs/ca.crt]
-# One node on loopback: no transport peers, so no transport TLS (a cluster needs it).
-xpack.security.transport.ssl.enabled: false
+EOF
+    es_transport_tls_settings
+    cat <<EOF
 # The file realm (users below) first; the native realm for API keys and Kibana's own users.
 xpack.security.authc.realms.file.file1.order: 0
 xpack.security.authc.realms.native.native1.order: 1
@@ -193,6 +196,23 @@ EOF
         -p "$(read_password "es-$user")" -r "$role" >/dev/null 2>&1 || die "elasticsearch: could not add file-realm user $user"
     fi
   done
+}
+
+# Between nodes: mutual TLS with the server certificate (its SAN holds 127.0.0.1), checked in full.
+es_transport_tls_settings() {
+  if [ "$TOPOLOGY" != cluster ]; then
+    echo '# One node on loopback: no transport peers, so no transport TLS (the cluster topology has it).'
+    echo 'xpack.security.transport.ssl.enabled: false'
+    return 0
+  fi
+  cat <<EOF
+xpack.security.transport.ssl.enabled: true
+xpack.security.transport.ssl.verification_mode: full
+xpack.security.transport.ssl.client_authentication: required
+xpack.security.transport.ssl.key: dragnet-certs/server.key
+xpack.security.transport.ssl.certificate: dragnet-certs/server.crt
+xpack.security.transport.ssl.certificate_authorities: [dragnet-certs/ca.crt]
+EOF
 }
 
 # --- Redis -----------------------------------------------------------------------------
@@ -212,6 +232,8 @@ redis_write_acl() {
       echo "user enricher on #$(read_password redis-enricher | sha256sum | cut -d' ' -f1) $common ~*dragnet:merge:* ~bull:*dragnet-enrichment* ~bull:*dragnet-maintenance* &*dragnet:control"
       # Rate-limit windows only.
       echo "user api on #$(read_password redis-api | sha256sum | cut -d' ' -f1) $common ~*dragnet:ratelimit:*"
+      # Each TAXII source's position only.
+      echo "user taxii-collector on #$(read_password redis-taxii-collector | sha256sum | cut -d' ' -f1) $common ~*dragnet:taxii:*"
       # The operator CLI: queues (status, failed jobs, sweeps) and the control channel.
       echo "user cli on #$(read_password redis-cli | sha256sum | cut -d' ' -f1) $common ~bull:*dragnet-enrichment* ~bull:*dragnet-maintenance* &*dragnet:control"
     } >"$REDIS_DIR/users.acl"

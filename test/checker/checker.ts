@@ -4,7 +4,7 @@
  * code) with what is indexed, report by report. It reads only `_id`,
  * `dragnet.kind`, `dragnet.value` and `dragnet.sources[*].provider`.
  */
-import type { Client } from '@dragnet/elasticsearch';
+import type { TestElasticsearch as Client } from '@dragnet/test-kit';
 import type { ExpectedReport } from './feeds.js';
 
 /** The indexed facts the checker looks at. */

@@ -16,6 +16,16 @@ only to regenerate it:
 
 File hashes: one hash per file object, under the STIX hash-algorithm-ov name
 (`MD5`, `SHA-1`, `SHA-256`), the shape Dragnet emits for a hash indicator.
+
+`registry_vectors` (after `vectors`, drawn from their own seed so that the
+checker's vectors stay as they were) cover the other kinds of the kind
+registry (packages/indicators/src/kinds.ts), a few canonical values each,
+tricky characters included (quotes, backslashes, non-ASCII). Their ids come
+from stix2's SCO classes; where stix2 gives no deterministic id (x509
+subject/issuer are not ID-contributing, user agents need a whole HTTP
+request, wallets and pattern indicators are not SCOs) from stix2's own RFC
+8785 canonicaliser and the STIX namespace, as STIX 2.1 §2.9 defines them.
+The end-to-end checker reads only `vectors`.
 """
 
 import ipaddress
@@ -24,8 +34,26 @@ import random
 import string
 import sys
 
+import uuid
+
 import stix2
-from stix2.v21 import URL, DomainName, EmailAddress, File, IPv4Address, IPv6Address
+from stix2.base import SCO_DET_ID_NAMESPACE
+from stix2.canonicalization.Canonicalize import canonicalize
+from stix2.v21 import (
+    URL,
+    AutonomousSystem,
+    Directory,
+    DomainName,
+    EmailAddress,
+    EmailMessage,
+    File,
+    IPv4Address,
+    IPv6Address,
+    MACAddress,
+    Mutex,
+    WindowsRegistryKey,
+    X509Certificate,
+)
 
 SEED = 20261
 COUNTS = {
@@ -130,6 +158,148 @@ def stix_id(kind, value):
     return sco(value=value).id
 
 
+REGISTRY_SEED = SEED + 1
+REGISTRY_COUNT = 12
+HASH_KEYS = {
+    "sha224": ("SHA-224", 56),
+    "sha384": ("SHA-384", 96),
+    "sha3-256": ("SHA3-256", 64),
+    "sha3-512": ("SHA3-512", 128),
+    "imphash": ("imphash", 32),
+    "authentihash": ("authentihash", 64),
+    "pehash": ("pehash", 40),
+}
+X509_HASH_KEYS = {"x509-md5": ("MD5", 32), "x509-sha1": ("SHA-1", 40), "x509-sha256": ("SHA-256", 64)}
+# Characters that need JSON escaping or are non-ASCII, so the slow id path is covered too.
+TRICKY = ["'", '"', "\\", " ", "\u00e9", "\u4e2d", "-", "_", "$"]
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+BASE64 = string.ascii_letters + string.digits + "+/"
+
+
+def word(rng_, min_len=3, max_len=10, tricky=True):
+    chars = [rng_.choice(string.ascii_letters + string.digits) for _ in range(rng_.randint(min_len, max_len))]
+    if tricky and rng_.random() < 0.4:
+        chars[rng_.randint(1, len(chars) - 1)] = rng_.choice(TRICKY)
+    return "".join(chars)
+
+
+def det_id(stix_type, properties):
+    """STIX 2.1 §2.9: UUIDv5 in the SCO namespace of the JCS of the ID-contributing properties."""
+    return f"{stix_type}--{uuid.uuid5(SCO_DET_ID_NAMESPACE, canonicalize(properties, utf8=False))}"
+
+
+def registry_value(kind, r):
+    """A canonical value of `kind` and its id."""
+    if kind in HASH_KEYS:
+        key, length = HASH_KEYS[kind]
+        value = "".join(r.choice("0123456789abcdef") for _ in range(length))
+        return value, File(hashes={key: value}, allow_custom=True).id
+    if kind in X509_HASH_KEYS:
+        key, length = X509_HASH_KEYS[kind]
+        value = "".join(r.choice("0123456789abcdef") for _ in range(length))
+        return value, X509Certificate(hashes={key: value}).id
+    if kind == "ssdeep":
+        value = f"{3 * 2 ** r.randint(0, 12)}:{''.join(r.choice(BASE64) for _ in range(r.randint(8, 64)))}:{''.join(r.choice(BASE64) for _ in range(r.randint(4, 32)))}"
+        return value, File(hashes={"SSDEEP": value}).id
+    if kind == "tlsh":
+        # As TLSH 4 prints it, with its `T1` version prefix, which stix2's 70-hex check refuses.
+        value = "T1" + "".join(r.choice("0123456789ABCDEF") for _ in range(70))
+        return value, det_id("file", {"hashes": {"TLSH": value}})
+    if kind == "file-name":
+        value = word(r) + r.choice([".exe", ".dll", ".docx", ".sh", ""])
+        return value, File(name=value).id
+    if kind == "file-path":
+        directory = r.choice(["C:\\Users\\", "/usr/lib/", "%APPDATA%\\"]) + word(r)
+        name = word(r) + ".bin"
+        separator = "/" if directory.startswith("/") else "\\"
+        return f"{directory}{separator}{name}", File(name=name, parent_directory_ref=Directory(path=directory).id).id
+    if kind == "directory":
+        value = r.choice(["C:\\ProgramData\\", "/var/tmp/", "%TEMP%\\"]) + word(r)
+        return value, Directory(path=value).id
+    if kind == "registry-key":
+        hive = r.choice(["HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_USERS"])
+        value = f"{hive}\\Software\\{word(r)}\\{word(r)}"
+        return value, WindowsRegistryKey(key=value).id
+    if kind == "mutex":
+        value = r.choice(["Global\\", "Local\\", ""]) + word(r, 6, 20)
+        return value, Mutex(name=value).id
+    if kind == "x509-serial":
+        value = ":".join(f"{r.randint(0, 255):02x}" for _ in range(r.randint(4, 20)))
+        return value, X509Certificate(serial_number=value).id
+    if kind in ("x509-subject", "x509-issuer"):
+        value = f"C={r.choice(['US', 'DE', 'CN'])},O={word(r)},CN={word(r)}.example"
+        return value, det_id("x509-certificate", {kind[5:]: value})
+    if kind == "asn":
+        value = str(r.choice([r.randint(1, 65535), r.randint(65536, 4294967295)]))
+        return value, AutonomousSystem(number=int(value)).id
+    if kind == "mac":
+        value = ":".join(f"{r.randint(0, 255):02x}" for _ in range(6))
+        return value, MACAddress(value=value).id
+    if kind == "user-agent":
+        value = f"Mozilla/5.0 ({word(r)}; {word(r)}) {word(r)}/{r.randint(1, 120)}.0"
+        header = {"extensions": {"http-request-ext": {"request_header": {"User-Agent": value}}}}
+        return value, det_id("network-traffic", header)
+    if kind == "email-subject":
+        value = " ".join(word(r) for _ in range(r.randint(1, 6)))
+        return value, EmailMessage(subject=value, is_multipart=False).id
+    if kind == "crypto-wallet":
+        if r.random() < 0.3:
+            value = "0x" + "".join(r.choice("0123456789abcdef") for _ in range(40))
+        else:
+            value = r.choice("13") + "".join(r.choice(BASE58) for _ in range(r.randint(25, 33)))
+        return value, det_id("cryptocurrency-wallet", {"value": value})
+    pattern_types = {"stix-pattern": "stix", "yara": "yara", "sigma": "sigma", "snort": "snort", "suricata": "suricata"}
+    pattern_type = pattern_types[kind]
+    value = {
+        "stix": f"[process:command_line = '{word(r, tricky=False)} {word(r)}'] AND [file:name = '{word(r, tricky=False)}']",
+        "yara": f"rule {word(r, tricky=False)} {{ strings: $a = \"{word(r)}\" condition: $a }}",
+        "sigma": f"title: {word(r)}\ndetection:\n  selection:\n    Image|endswith: '\\{word(r, tricky=False)}.exe'",
+        "snort": f'alert tcp any any -> any 80 (msg:"{word(r, tricky=False)}"; content:"{word(r, tricky=False)}"; sid:{r.randint(1, 99999)};)',
+        "suricata": f'alert http any any -> any any (msg:"{word(r, tricky=False)}"; http.uri; content:"/{word(r, tricky=False)}"; sid:{r.randint(1, 99999)};)',
+    }[pattern_type]
+    return value, det_id("indicator", {"pattern": value, "pattern_type": pattern_type})
+
+
+REGISTRY_KINDS = [
+    *HASH_KEYS,
+    "ssdeep",
+    "tlsh",
+    "file-name",
+    "file-path",
+    "directory",
+    "registry-key",
+    "mutex",
+    *X509_HASH_KEYS,
+    "x509-serial",
+    "x509-subject",
+    "x509-issuer",
+    "asn",
+    "mac",
+    "user-agent",
+    "email-subject",
+    "crypto-wallet",
+    "stix-pattern",
+    "yara",
+    "sigma",
+    "snort",
+    "suricata",
+]
+
+
+def registry_vectors():
+    r = random.Random(REGISTRY_SEED)
+    vectors = []
+    for kind in REGISTRY_KINDS:
+        values = set()
+        while len(values) < REGISTRY_COUNT:
+            value, id_ = registry_value(kind, r)
+            if value in values:
+                continue
+            values.add(value)
+            vectors.append([kind, value, id_])
+    return vectors
+
+
 def main():
     vectors = []
     seen = set()
@@ -149,6 +319,9 @@ def main():
     out.write(f'  "stix2": "{stix2.__version__}",\n')
     out.write('  "vectors": [\n')
     out.write(",\n".join("    " + json.dumps(vector) for vector in vectors))
+    out.write("\n  ],\n")
+    out.write('  "registry_vectors": [\n')
+    out.write(",\n".join("    " + json.dumps(vector, ensure_ascii=False) for vector in registry_vectors()))
     out.write("\n  ]\n}\n")
 
 

@@ -1,5 +1,5 @@
 import { type DeadLetter, decodeDeadLetter, TOPICS } from '@dragnet/contracts';
-import type { Kafka } from '@dragnet/kafka';
+import type { TestKafka as Kafka } from '@dragnet/test-kit';
 import { readTopic } from '@dragnet/test-kit';
 
 /** Every letter on this namespace's dead-letter topic, decoded (all of it, up to the current end). */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateIndicators, toCsvLine } from '@dragnet/feedgen';
-import type { Kafka } from '@dragnet/kafka';
+import type { TestKafka as Kafka } from '@dragnet/test-kit';
 import { pushFile, SYNTHETIC_PARTNERS } from '../pipeline-kit.js';
 
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, type Redis } from '@dragnet/redis';
+import { createRedis, type Redis } from '@dragnet/redis/driver';
 import { eventually, stack } from '@dragnet/test-kit';
 
 /**

@@ -3,5 +3,5 @@ export {
   type DeadLetterFilter,
   readDeadLetters,
   selectDeadLetters,
-} from './commands/dlq.js';
+} from './dead-letters.js';
 export { splitFeedFile } from './split.js';

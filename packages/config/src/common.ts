@@ -19,8 +19,24 @@ const integer = (min: number, max: number, fallback: number) =>
       return parsed;
     });
 
+/** An integer that may be left unset (then `undefined`: the consumer derives a value, e.g. from the cluster). */
+const optionalInteger = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const parsed = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
 export const env = {
   integer,
+  optionalInteger,
   port: (fallback: number) => integer(0, 65_535, fallback),
   boolean: (fallback: boolean) =>
     z
@@ -34,10 +50,8 @@ export const env = {
       .refine((value) => URL.canParse(value), { message: 'expected a URL' }),
 };
 
-const hostPortList = z
-  .string()
-  .default('127.0.0.1:19092')
-  .transform((value, ctx) => {
+const hostPortList = (fallback?: string) =>
+  (fallback === undefined ? z.string() : z.string().default(fallback)).transform((value, ctx) => {
     const brokers = value
       .split(',')
       .map((entry) => entry.trim())
@@ -57,7 +71,7 @@ export const LOG_ENV = {
 const optionalText = z.string().min(1).optional();
 
 export const KAFKA_ENV = {
-  KAFKA_BROKERS: hostPortList,
+  KAFKA_BROKERS: hostPortList('127.0.0.1:19092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   /**
    * SASL identity (a principal per service role, docs/operations.md "Security").
@@ -75,10 +89,31 @@ export const KAFKA_ENV = {
    * the broker allows 6 s to 5 min by default; heartbeats go every 3 s).
    */
   KAFKA_SESSION_TIMEOUT_MS: integer(6_000, 300_000, 30_000),
+  /**
+   * Replication factor of the topics `dragnet setup` creates. Unset: 3 when the
+   * cluster has 3 or more brokers, else the broker count (1 on the local stack,
+   * with a warning). Existing topics keep theirs (docs/operations.md, "Running a cluster").
+   */
+  KAFKA_REPLICATION_FACTOR: optionalInteger(1, 16),
+  /** `min.insync.replicas` of those topics. Unset: 2 with 3 or more replicas, else 1. */
+  KAFKA_MIN_INSYNC_REPLICAS: optionalInteger(1, 16),
 };
 
+/** One URL, or several comma-separated: nodes of one cluster, used in turn and skipped while down. */
+const urlList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(
+      (value) => {
+        const urls = value.split(',').map((url) => url.trim());
+        return urls.length > 0 && urls.every((url) => URL.canParse(url));
+      },
+      { message: 'expected a URL or a comma-separated list of URLs' },
+    );
+
 export const ELASTICSEARCH_ENV = {
-  ELASTICSEARCH_URL: env.url('http://127.0.0.1:19200'),
+  ELASTICSEARCH_URL: urlList('http://127.0.0.1:19200'),
   ELASTICSEARCH_USERNAME: z.string().optional(),
   ELASTICSEARCH_PASSWORD: z.string().optional(),
   ELASTICSEARCH_API_KEY: z.string().optional(),
@@ -98,9 +133,43 @@ export const REDIS_ENV = {
     .refine((value) => /^rediss?:/.test(value), { message: 'expected a redis:// or rediss:// URL' }),
   REDIS_USERNAME: optionalText,
   REDIS_PASSWORD: optionalText,
+  /**
+   * Sentinels (`host:port,…`) that know where the primary named `REDIS_SENTINEL_NAME`
+   * is: when set, every connection asks them and follows a failover; `REDIS_URL`
+   * then gives only the data nodes' credentials, TLS and database, not the address.
+   */
+  REDIS_SENTINELS: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value : undefined))
+    .pipe(hostPortList().optional()),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('dragnet'),
+  /** The Sentinels' own ACL user (they may require one apart from the data nodes'). */
+  REDIS_SENTINEL_USERNAME: optionalText,
+  REDIS_SENTINEL_PASSWORD: optionalText,
 };
 
+/** Lower-case letters, digits and dashes, at most 41, not starting with a dash; empty is no namespace. */
+export const NAMESPACE_PATTERN = /^(?:[a-z0-9][a-z0-9-]{0,40})?$/;
+
+export const NAMESPACE_ENV = {
+  /**
+   * Prefixes every topic, consumer group, index, queue and Redis key name
+   * (`names()` of @dragnet/contracts), so several pipelines (staging beside
+   * production, parallel test runs) share one Kafka, Elasticsearch and Redis
+   * without seeing each other. Unset or empty: no prefix.
+   */
+  DRAGNET_NAMESPACE: z
+    .string()
+    .regex(NAMESPACE_PATTERN, { message: 'expected lower-case letters, digits and dashes, at most 41' })
+    .optional(),
+};
+
+/** The namespace alone, for code that needs nothing else of the environment. */
+export const namespaceEnv = z.object(NAMESPACE_ENV);
+
 export const RUNTIME_ENV = {
+  ...NAMESPACE_ENV,
   /** Port of /healthz, /readyz and /metrics. 0 picks a free port (tests, several instances on one host). */
   METRICS_PORT: env.port(9464),
   /** How long SIGTERM may take before the process exits anyway. */

@@ -1,96 +1,127 @@
+import { NAMESPACE_PATTERN, namespaceEnv, parseConfig } from '@dragnet/config';
+
 /**
  * Every topic, consumer group, index, alias, queue and Redis key prefix Dragnet
- * uses, in one place. Services import these; nothing else spells them.
+ * uses, in one place: `names(namespace)`. Nothing else spells them.
  *
- * `DRAGNET_NAMESPACE` (lower-case letters, digits, dashes) prefixes all of
- * them, so several pipelines (staging beside production, parallel test runs)
- * share one Kafka, Elasticsearch and Redis without seeing each other.
+ * The namespace (`DRAGNET_NAMESPACE`, validated by the runtime config schema
+ * of @dragnet/config) prefixes all of them, so several pipelines (staging
+ * beside production, parallel test runs) share one Kafka, Elasticsearch and
+ * Redis without seeing each other. Each service gets its `names` in its
+ * context at boot (`runService`); tests pass their own namespace.
  */
-const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
-
-function readNamespace(): string {
-  const raw = process.env.DRAGNET_NAMESPACE ?? '';
-  if (raw !== '' && !NAMESPACE_PATTERN.test(raw)) {
+export function names(namespace = '') {
+  if (!NAMESPACE_PATTERN.test(namespace))
     throw new Error(
-      `DRAGNET_NAMESPACE: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(raw)})`,
+      `namespace: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(namespace.slice(0, 60))})`,
     );
-  }
-  return raw;
+  const dotted = namespace ? `${namespace}.` : '';
+  const dashed = namespace ? `-${namespace}` : '';
+  /** Partner intake topics are `feeds.<partnerId>`; one per partner so ACLs and retention are per partner. */
+  const partnerTopicPrefix = `${dotted}feeds.`;
+  /**
+   * Each partner's rejects topic, `dragnet.rejects.<partnerId>`: the dead letters
+   * of that partner's own messages, so the partner (and only it) learns what was
+   * refused. The shared dead-letter topic stays for operators.
+   */
+  const partnerRejectsTopicPrefix = `${dotted}dragnet.rejects.`;
+  const alias = `logs-ti_dragnet.indicator${dashed}`;
+  const auditAlias = `dragnet-audit${dashed}`;
+  return {
+    namespace,
+    partnerTopicPrefix,
+    partnerTopic: (partnerId: string): string => `${partnerTopicPrefix}${partnerId}`,
+    partnerRejectsTopicPrefix,
+    partnerRejectsTopic: (partnerId: string): string => `${partnerRejectsTopicPrefix}${partnerId}`,
+    topics: {
+      /**
+       * The deduplicator's input, keyed by indicator id: reports (normalizer), enrichment results
+       * (enricher), refresh (maintenance sweep, re-drive) and reconcile (indexer) records. One codec:
+       * `@dragnet/contracts/merge-input`. The name predates the other kinds and stays (ACLs, deployments).
+       */
+      mergeInput: `${dotted}dragnet.indicators.canonical`,
+      /** Latest document of every changed indicator (JSON), keyed by indicator id; compacted. */
+      changes: `${dotted}dragnet.indicators.changes`,
+      /** Rejected input with its original bytes, source position and reason. Written by every stage. */
+      deadLetter: `${dotted}dragnet.deadletter`,
+      /** One re-drive mark per dead letter (key `<partition>:<offset>` of the letter); compacted. Written by `dragnet dlq redrive`. */
+      deadLetterRedrives: `${dotted}dragnet.deadletter.redrives`,
+    },
+    groups: {
+      normalizer: `${dotted}dragnet-normalizer`,
+      deduplicator: `${dotted}dragnet-deduplicator`,
+      indexer: `${dotted}dragnet-indexer`,
+    },
+    /** Elasticsearch names. The alias matches `logs-ti_*` so Kibana's threat-intel features find it. */
+    index: {
+      /** Read and write alias over the current versioned index. */
+      alias,
+      /** Versioned concrete index the alias points to; a new mapping gets `-v2` and a reindex. */
+      concrete: `${alias}-v1`,
+      /** What the index template applies to. */
+      pattern: `${alias}-v*`,
+      template: `dragnet-indicators${dashed}`,
+      /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
+      templatePriority: 500,
+    },
+    /** The API's append-only audit trail: one document per lookup, search and export request. */
+    auditIndex: {
+      /** Read and write alias; the API writes with `require_alias`, so a missing index is an error, never an unmapped auto-created one. */
+      alias: auditAlias,
+      concrete: `${auditAlias}-v1`,
+      pattern: `${auditAlias}-v*`,
+      template: `dragnet-audit${dashed}`,
+    },
+    queues: {
+      enrichment: `${dotted}dragnet-enrichment`,
+      maintenance: `${dotted}dragnet-maintenance`,
+    },
+    redisKeys: {
+      /** Merge state per indicator: `dragnet:merge:<indicatorId>`. */
+      mergeState: `${dotted}dragnet:merge:`,
+      /** Per-key API rate limiting windows. */
+      rateLimit: `${dotted}dragnet:ratelimit:`,
+      /** Pub/sub channel for operator commands to every running enricher (`dragnet warninglists reload`). */
+      control: `${dotted}dragnet:control`,
+      /** The TAXII collector's position per partner source: `dragnet:taxii:position:<partnerId>` (JSON). */
+      taxiiPosition: `${dotted}dragnet:taxii:position:`,
+    },
+  } as const;
 }
 
-export const NAMESPACE = readNamespace();
-const dotted = NAMESPACE ? `${NAMESPACE}.` : '';
-const dashed = NAMESPACE ? `-${NAMESPACE}` : '';
-
-/** Partner intake topics are `feeds.<partnerId>`; one per partner so ACLs and retention are per partner. */
-export const PARTNER_TOPIC_PREFIX = `${dotted}feeds.`;
-export const partnerTopic = (partnerId: string): string => `${PARTNER_TOPIC_PREFIX}${partnerId}`;
+export type Names = ReturnType<typeof names>;
 
 /**
- * Each partner's rejects topic, `dragnet.rejects.<partnerId>`: the dead letters
- * of that partner's own messages, so the partner (and only it) learns what was
- * refused. The shared dead-letter topic stays for operators.
+ * The names of the process environment's namespace, read once at import
+ * through the config loader.
+ * @deprecated Take `names` from the service context (`runService`) or call
+ * `names(config.DRAGNET_NAMESPACE)`; kept only for callers not migrated yet
+ * (see the module-level constants below).
  */
-export const PARTNER_REJECTS_TOPIC_PREFIX = `${dotted}dragnet.rejects.`;
-export const partnerRejectsTopic = (partnerId: string): string =>
-  `${PARTNER_REJECTS_TOPIC_PREFIX}${partnerId}`;
+export const DEFAULT_NAMES: Names = names(parseConfig(namespaceEnv).DRAGNET_NAMESPACE);
 
-export const TOPICS = {
-  /** Canonical indicator reports (Avro) and enrichment results (JSON), keyed by indicator id. */
-  canonical: `${dotted}dragnet.indicators.canonical`,
-  /** Latest document of every changed indicator (JSON), keyed by indicator id; compacted. */
-  changes: `${dotted}dragnet.indicators.changes`,
-  /** Rejected input with its original bytes, source position and reason. Written by every stage. */
-  deadLetter: `${dotted}dragnet.deadletter`,
-  /** One re-drive mark per dead letter (key `<partition>:<offset>` of the letter); compacted. Written by `dragnet dlq redrive`. */
-  deadLetterRedrives: `${dotted}dragnet.deadletter.redrives`,
-} as const;
-
-export const CONSUMER_GROUPS = {
-  normalizer: `${dotted}dragnet-normalizer`,
-  deduplicator: `${dotted}dragnet-deduplicator`,
-  indexer: `${dotted}dragnet-indexer`,
-} as const;
-
-const alias = `logs-ti_dragnet.indicator${dashed}`;
-
-/** Elasticsearch names. The alias matches `logs-ti_*` so Kibana's threat-intel features find it. */
-export const INDEX = {
-  /** Read and write alias over the current versioned index. */
-  alias,
-  /** Versioned concrete index the alias points to; a new mapping gets `-v2` and a reindex. */
-  concrete: `${alias}-v1`,
-  /** What the index template applies to. */
-  pattern: `${alias}-v*`,
-  template: `dragnet-indicators${dashed}`,
-  /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
-  templatePriority: 500,
-} as const;
-
-const auditAlias = `dragnet-audit${dashed}`;
-
-/** The API's append-only audit trail: one document per lookup, search and export request. */
-export const AUDIT_INDEX = {
-  /** Read and write alias; the API writes with `require_alias`, so a missing index is an error, never an unmapped auto-created one. */
-  alias: auditAlias,
-  concrete: `${auditAlias}-v1`,
-  pattern: `${auditAlias}-v*`,
-  template: `dragnet-audit${dashed}`,
-} as const;
-
-export const QUEUES = {
-  enrichment: `${dotted}dragnet-enrichment`,
-  maintenance: `${dotted}dragnet-maintenance`,
-} as const;
-
-export const REDIS_KEYS = {
-  /** Merge state per indicator: `dragnet:merge:<indicatorId>`. */
-  mergeState: `${dotted}dragnet:merge:`,
-  /** Per-key API rate limiting windows. */
-  rateLimit: `${dotted}dragnet:ratelimit:`,
-  /** Pub/sub channel for operator commands to every running enricher (`dragnet warninglists reload`). */
-  control: `${dotted}dragnet:control`,
-} as const;
+/** @deprecated `names().namespace` */
+export const NAMESPACE = DEFAULT_NAMES.namespace;
+/** @deprecated `names().partnerTopicPrefix` */
+export const PARTNER_TOPIC_PREFIX = DEFAULT_NAMES.partnerTopicPrefix;
+/** @deprecated `names().partnerTopic` */
+export const partnerTopic = DEFAULT_NAMES.partnerTopic;
+/** @deprecated `names().partnerRejectsTopicPrefix` */
+export const PARTNER_REJECTS_TOPIC_PREFIX = DEFAULT_NAMES.partnerRejectsTopicPrefix;
+/** @deprecated `names().partnerRejectsTopic` */
+export const partnerRejectsTopic = DEFAULT_NAMES.partnerRejectsTopic;
+/** @deprecated `names().topics` */
+export const TOPICS = DEFAULT_NAMES.topics;
+/** @deprecated `names().groups` */
+export const CONSUMER_GROUPS = DEFAULT_NAMES.groups;
+/** @deprecated `names().index` */
+export const INDEX = DEFAULT_NAMES.index;
+/** @deprecated `names().auditIndex` */
+export const AUDIT_INDEX = DEFAULT_NAMES.auditIndex;
+/** @deprecated `names().queues` */
+export const QUEUES = DEFAULT_NAMES.queues;
+/** @deprecated `names().redisKeys` */
+export const REDIS_KEYS = DEFAULT_NAMES.redisKeys;
 
 /** Messages on the `REDIS_KEYS.control` channel. */
 export const CONTROL_COMMANDS = {
@@ -102,4 +133,6 @@ export const CONTROL_COMMANDS = {
 export const HEADERS = {
   correlationId: 'dragnet-correlation-id',
   partner: 'dragnet-partner',
+  /** The kind of a record on `TOPICS.mergeInput`; read and written only by `merge-input.ts`. */
+  recordKind: 'dragnet-record-type',
 } as const;

@@ -1,5 +1,6 @@
 import { AUDIT_INDEX, INDEX } from '@dragnet/contracts';
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { estypes } from '@elastic/elasticsearch';
+import { type ElasticsearchClient, elasticsearchDriver } from './driver.js';
 import { deleteVersionedIndex, ensureVersionedIndex, type IndexNames } from './index-setup.js';
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
@@ -10,7 +11,7 @@ const count = { type: 'integer' } as const;
  * `dynamic: strict`, so a record with a field this mapping does not know is
  * refused rather than indexed unsearchable.
  */
-export const AUDIT_MAPPINGS: estypes.MappingTypeMapping = {
+export const AUDIT_MAPPINGS = {
   dynamic: 'strict',
   date_detection: false,
   properties: {
@@ -61,7 +62,7 @@ export const AUDIT_MAPPINGS: estypes.MappingTypeMapping = {
       },
     },
   },
-};
+} satisfies estypes.MappingTypeMapping;
 
 export const DEFAULT_AUDIT_INDEX_NAMES: IndexNames = {
   alias: AUDIT_INDEX.alias,
@@ -72,7 +73,7 @@ export const DEFAULT_AUDIT_INDEX_NAMES: IndexNames = {
 
 /** Template, versioned index and alias of the audit trail. Idempotent. */
 export async function ensureAuditIndex(
-  client: Client,
+  client: ElasticsearchClient,
   names: IndexNames = DEFAULT_AUDIT_INDEX_NAMES,
 ): Promise<void> {
   await ensureVersionedIndex(client, names, {
@@ -109,12 +110,12 @@ export type AppendOutcome = 'created' | 'exists' | 'retry' | 'refused';
  * a whole fails (Elasticsearch unreachable).
  */
 export async function appendAuditRecords(
-  client: Client,
+  client: ElasticsearchClient,
   alias: string,
   records: readonly SerializedAuditRecord[],
 ): Promise<AppendOutcome[]> {
   if (records.length === 0) return [];
-  const response = await client.bulk({
+  const response = await elasticsearchDriver(client).bulk({
     require_alias: true,
     // The client passes string lines through as they are: each record is serialised once.
     operations: records.flatMap((record) => [

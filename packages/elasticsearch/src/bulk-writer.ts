@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import { type ElasticsearchClient, elasticsearchDriver } from './driver.js';
 
 export interface VersionedDocument {
   id: string;
@@ -53,7 +53,7 @@ const isRetryable = (status: number) => status === 429 || status >= 500;
  * returned for the dead-letter topic.
  */
 export async function writeVersioned<T extends VersionedDocument>(
-  client: Client,
+  client: ElasticsearchClient,
   items: T[],
   options: BulkWriterOptions,
 ): Promise<BulkOutcome<T>> {
@@ -69,7 +69,7 @@ export async function writeVersioned<T extends VersionedDocument>(
     // The helper hands back a re-parsed copy of a dropped item; its action line's _id finds ours
     // (ids are unique within a call: callers keep one version per id).
     const itemById = new Map<string, T>(pending.map((item) => [item.id, item]));
-    const stats = await client.helpers.bulk<T>({
+    const stats = await elasticsearchDriver(client).helpers.bulk<T>({
       datasource: pending,
       onDocument: (item) => [
         { index: { _index: options.index, _id: item.id, version: item.version, version_type: 'external' } },

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
+import { asElasticsearchClient, type ElasticsearchClient, elasticsearchDriver } from './driver.js';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 
 export interface ElasticsearchSettings {
+  /** A node URL, or several comma-separated (nodes of one cluster: requests go round them, a dead one is skipped). */
   url: string;
   username?: string | undefined;
   password?: string | undefined;
@@ -13,11 +15,14 @@ export interface ElasticsearchSettings {
   requestTimeoutMs?: number;
 }
 
-export type { Client } from '@elastic/elasticsearch';
-
-export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
+export function createElasticsearchClient(settings: ElasticsearchSettings): ElasticsearchClient {
+  const nodes = settings.url
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   const options: ClientOptions = {
-    node: settings.url,
+    // A node that fails a request is marked dead and retried later; the request moves to the next node.
+    nodes,
     requestTimeout: settings.requestTimeoutMs ?? 60_000,
     maxRetries: 3,
     // Compression costs CPU we need for indexing on a local node; a remote cluster may want it on.
@@ -28,19 +33,22 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
   if (settings.apiKey) options.auth = { apiKey: settings.apiKey };
   else if (settings.username && settings.password)
     options.auth = { username: settings.username, password: settings.password };
-  return new Client(options);
+  return asElasticsearchClient(new Client(options));
 }
 
 /**
  * Waits until the cluster is at least yellow. Uses cluster health rather than
  * `ping()`/`info()`: the minimal distribution used in tests has no `GET /`.
  */
-export async function waitForElasticsearch(client: Client, timeoutMs = 60_000): Promise<void> {
+export async function waitForElasticsearch(client: ElasticsearchClient, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const health = await client.cluster.health({ wait_for_status: 'yellow', timeout: '5s' });
+      const health = await elasticsearchDriver(client).cluster.health({
+        wait_for_status: 'yellow',
+        timeout: '5s',
+      });
       if (!health.timed_out) return;
     } catch (error) {
       lastError = error;
@@ -59,7 +67,7 @@ export function elasticsearchFromConfig(config: {
   ELASTICSEARCH_PASSWORD?: string | undefined;
   ELASTICSEARCH_API_KEY?: string | undefined;
   ELASTICSEARCH_CA_FILE?: string | undefined;
-}): Client {
+}): ElasticsearchClient {
   return createElasticsearchClient({
     url: config.ELASTICSEARCH_URL,
     username: config.ELASTICSEARCH_USERNAME,
@@ -70,6 +78,26 @@ export function elasticsearchFromConfig(config: {
 }
 
 /** Makes everything indexed so far searchable. */
-export async function refreshIndex(client: Client, index: string): Promise<void> {
-  await client.indices.refresh({ index });
+export async function refreshIndex(client: ElasticsearchClient, index: string): Promise<void> {
+  await elasticsearchDriver(client).indices.refresh({ index });
+}
+
+/**
+ * Asks for cluster health once, without retries, within `timeoutMs`: a probe
+ * (`dragnet` preflight). Rejects with the driver's error, whose `meta.statusCode`
+ * says whether the credentials were refused.
+ */
+export async function probeElasticsearch(client: ElasticsearchClient, timeoutMs: number): Promise<void> {
+  await elasticsearchDriver(client).cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
+}
+
+/**
+ * The same connections with a request timeout of their own and no retries:
+ * for requests a caller waits on (an API search), where a slow cluster must
+ * answer "unavailable" in time rather than be asked again.
+ */
+export function withRequestTimeout(client: ElasticsearchClient, timeoutMs: number): ElasticsearchClient {
+  return asElasticsearchClient(
+    elasticsearchDriver(client).child({ requestTimeout: timeoutMs, maxRetries: 0 }),
+  );
 }

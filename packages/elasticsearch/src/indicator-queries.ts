@@ -1,5 +1,6 @@
+import { FIELDS } from '@dragnet/document';
 import type { estypes } from '@elastic/elasticsearch';
-import type { Client } from './client.js';
+import { type ElasticsearchClient, elasticsearchDriver } from './driver.js';
 
 /** An indexed indicator document as read back: its `_id` and source. */
 export interface StoredIndicator {
@@ -8,14 +9,17 @@ export interface StoredIndicator {
 }
 
 /**
- * Documents by id in one round trip. `mget` is real-time (it sees writes not
- * yet refreshed), so a lookup right after indexing finds the indicator.
+ * Documents by id in one round trip. Real-time by default: the get sees
+ * writes not yet refreshed, so a lookup right after indexing finds the
+ * indicator (and the deduplicator's cache recovery reads the latest version).
+ * `realtime: false` reads only what a refresh made searchable, which costs the
+ * shard no refresh of its own.
  */
 export async function getIndicators(
-  client: Client,
+  client: ElasticsearchClient,
   index: string,
   ids: string[],
-  options: { sourceIncludes?: readonly string[]; chunkSize?: number } = {},
+  options: { sourceIncludes?: readonly string[]; chunkSize?: number; realtime?: boolean } = {},
 ): Promise<StoredIndicator[]> {
   if (ids.length === 0) return [];
   // Large lookups are split into concurrent chunks: one mget runs on one search thread,
@@ -26,9 +30,10 @@ export async function getIndicators(
     chunks.push(ids.slice(start, start + chunkSize));
   const responses = await Promise.all(
     chunks.map((chunk) =>
-      client.mget<Record<string, unknown>>({
+      elasticsearchDriver(client).mget<Record<string, unknown>>({
         index,
         ids: chunk,
+        realtime: options.realtime ?? true,
         ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
       }),
     ),
@@ -50,8 +55,8 @@ export async function getIndicators(
  * only its marking.
  */
 function markedFor(tlps: readonly string[], floorTlps: readonly string[]): estypes.QueryDslQueryContainer {
-  const should: estypes.QueryDslQueryContainer[] = [{ terms: { 'dragnet.tlp': [...tlps] } }];
-  if (floorTlps.length > 0) should.push({ terms: { 'dragnet.tlp_floor': [...floorTlps] } });
+  const should: estypes.QueryDslQueryContainer[] = [{ terms: { [FIELDS.tlp]: [...tlps] } }];
+  if (floorTlps.length > 0) should.push({ terms: { [FIELDS.tlpFloor]: [...floorTlps] } });
   return { bool: { should, minimum_should_match: 1 } };
 }
 
@@ -61,14 +66,14 @@ function markedFor(tlps: readonly string[], floorTlps: readonly string[]): estyp
  * what a partner said about it); callers project what they return.
  */
 export async function findNetworksContaining(
-  client: Client,
+  client: ElasticsearchClient,
   index: string,
   ips: string[],
   tlps: readonly string[],
   options: { sourceIncludes?: readonly string[]; limit?: number } = {},
 ): Promise<StoredIndicator[]> {
   if (ips.length === 0) return [];
-  const response = await client.search<Record<string, unknown>>({
+  const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
     index,
     size: options.limit ?? 1_000,
     ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
@@ -77,7 +82,7 @@ export async function findNetworksContaining(
         filter: [
           markedFor(tlps, tlps),
           {
-            bool: { should: ips.map((ip) => ({ term: { 'dragnet.network': ip } })), minimum_should_match: 1 },
+            bool: { should: ips.map((ip) => ({ term: { [FIELDS.network]: ip } })), minimum_should_match: 1 },
           },
         ],
       },
@@ -86,12 +91,51 @@ export async function findNetworksContaining(
   return hitsOf(response);
 }
 
+/**
+ * URL indicators whose value is one of `urls` plus a fragment
+ * (`http://a.example/?q=1` finds `http://a.example/?q=1#token`): canonical
+ * URLs keep the fragment a partner reported, and a lookup without it must
+ * still find them. Same marking filter as networks: every document the
+ * reader may know exists.
+ */
+export async function findUrlsWithFragment(
+  client: ElasticsearchClient,
+  index: string,
+  urls: string[],
+  tlps: readonly string[],
+  options: { sourceIncludes?: readonly string[]; limit?: number } = {},
+): Promise<StoredIndicator[]> {
+  if (urls.length === 0) return [];
+  const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
+    index,
+    size: options.limit ?? 1_000,
+    ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
+    query: {
+      bool: {
+        filter: [
+          markedFor(tlps, tlps),
+          {
+            bool: {
+              should: urls.map((url) => ({ prefix: { [FIELDS.value]: `${url}#` } })),
+              minimum_should_match: 1,
+            },
+          },
+        ],
+      },
+    },
+  });
+  return hitsOf(response);
+}
+
+/** A sort key of a hit, passed back as `searchAfter` to get the next page. */
+export type SortValue = string | number | boolean | null;
+
 export interface IndicatorSearch {
   /** Lucene query-string syntax; empty means everything. */
   query: string;
   size: number;
   /** The previous page's last sort values (opaque to callers). */
-  searchAfter?: estypes.FieldValue[] | undefined;
+  searchAfter?: SortValue[] | undefined;
   /** Documents whose whole content is marked one of these (`dragnet.tlp`) match. */
   tlps: readonly string[];
   /**
@@ -107,7 +151,7 @@ export interface IndicatorPage {
   total: number;
   hits: StoredIndicator[];
   /** Sort values of the last hit: pass back as `searchAfter` for the next page; null on the last page. */
-  next: estypes.FieldValue[] | null;
+  next: SortValue[] | null;
 }
 
 /**
@@ -116,7 +160,7 @@ export interface IndicatorPage {
  * capped at 10,000 like `from`.
  */
 export async function searchIndicators(
-  client: Client,
+  client: ElasticsearchClient,
   index: string,
   search: IndicatorSearch,
 ): Promise<IndicatorPage> {
@@ -128,19 +172,19 @@ export async function searchIndicators(
           {
             query_string: {
               query: search.query,
-              default_field: 'dragnet.value',
+              default_field: FIELDS.value,
               allow_leading_wildcard: false,
               default_operator: 'AND',
             },
           },
         ];
-  const response = await client.search<Record<string, unknown>>({
+  const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
     index,
     size: search.size,
     track_total_hits: true,
     sort: [
-      { [search.sortField ?? '@timestamp']: { order: 'desc', missing: 0, unmapped_type: 'date' } },
-      { 'dragnet.id': 'asc' },
+      { [search.sortField ?? FIELDS.timestamp]: { order: 'desc', missing: 0, unmapped_type: 'date' } },
+      { [FIELDS.id]: 'asc' },
     ],
     query: { bool: { must, filter } },
     ...(search.searchAfter ? { search_after: search.searchAfter } : {}),
@@ -190,7 +234,7 @@ export interface RefreshCandidates {
  * sweep visits each indicator once even while the index changes.
  */
 export async function findRefreshCandidates(
-  client: Client,
+  client: ElasticsearchClient,
   index: string,
   request: {
     now: number;
@@ -201,23 +245,23 @@ export async function findRefreshCandidates(
   },
 ): Promise<RefreshCandidates> {
   const should: estypes.QueryDslQueryContainer[] = [
-    { range: { 'dragnet.expires_at': { lte: request.now, format: 'epoch_millis' } } },
-    { range: { 'event.ingested': { lt: request.staleBefore, format: 'epoch_millis' } } },
+    { range: { [FIELDS.expiresAt]: { lte: request.now, format: 'epoch_millis' } } },
+    { range: { [FIELDS.ingested]: { lt: request.staleBefore, format: 'epoch_millis' } } },
   ];
   if (request.versionsKey !== null)
     should.push({
       bool: {
-        filter: [{ term: { 'dragnet.enriched': true } }],
-        must_not: [{ term: { 'dragnet.enrichment.versions': request.versionsKey } }],
+        filter: [{ term: { [FIELDS.enriched]: true } }],
+        must_not: [{ term: { [FIELDS.enrichmentVersions]: request.versionsKey } }],
       },
     });
-  const response = await client.search<Record<string, unknown>>({
+  const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
     index,
     size: request.size,
-    _source: ['dragnet.expires_at', 'event.ingested', 'dragnet.enrichment.versions'],
-    sort: [{ 'dragnet.id': 'asc' }],
+    _source: [FIELDS.expiresAt, FIELDS.ingested, FIELDS.enrichmentVersions],
+    sort: [{ [FIELDS.id]: 'asc' }],
     query: {
-      bool: { filter: [{ term: { 'dragnet.expired': false } }], should, minimum_should_match: 1 },
+      bool: { filter: [{ term: { [FIELDS.expired]: false } }], should, minimum_should_match: 1 },
     },
     ...(request.after ? { search_after: [request.after] } : {}),
   });
@@ -243,4 +287,68 @@ export async function findRefreshCandidates(
     candidates,
     next: candidates.length === request.size && typeof last === 'string' ? last : null,
   };
+}
+
+export interface UnenrichedPage {
+  ids: string[];
+  /** Pass as `after` for the next page; null when this was the last. */
+  next: string | null;
+}
+
+/**
+ * Active indicators that are still not enriched (`dragnet.enriched: false`)
+ * although their document was written before `changedBefore`, in id order,
+ * paged by id with `search_after`. Their enrichment was scheduled once, but the
+ * job is gone (Redis lost its data) or has not run within the grace period.
+ */
+export async function findUnenriched(
+  client: ElasticsearchClient,
+  index: string,
+  request: { changedBefore: number; after: string | null; size: number },
+): Promise<UnenrichedPage> {
+  const response = await elasticsearchDriver(client).search({
+    index,
+    size: request.size,
+    _source: false,
+    sort: [{ [FIELDS.id]: 'asc' }],
+    query: {
+      bool: {
+        filter: [
+          { term: { [FIELDS.expired]: false } },
+          { term: { [FIELDS.enriched]: false } },
+          { range: { [FIELDS.ingested]: { lt: request.changedBefore, format: 'epoch_millis' } } },
+        ],
+      },
+    },
+    ...(request.after ? { search_after: [request.after] } : {}),
+  });
+  const hits = response.hits.hits;
+  const ids = hits.flatMap((hit) => (hit._id ? [hit._id] : []));
+  const last = hits.at(-1)?.sort?.[0];
+  return { ids, next: hits.length === request.size && typeof last === 'string' ? last : null };
+}
+
+/** How many documents `index` holds (what a refresh made searchable). */
+export async function countDocuments(client: ElasticsearchClient, index: string): Promise<number> {
+  return (await elasticsearchDriver(client).count({ index })).count;
+}
+
+/**
+ * The indexed indicator reported by the most partners (ties: lowest id), as
+ * stored, without its raw enrichment result; null when the index is empty.
+ * Refreshes first, so what was just indexed counts (`dragnet sample`).
+ */
+export async function findMostReported(
+  client: ElasticsearchClient,
+  index: string,
+): Promise<Record<string, unknown> | null> {
+  const driver = elasticsearchDriver(client);
+  await driver.indices.refresh({ index });
+  const result = await driver.search<Record<string, unknown>>({
+    index,
+    size: 1,
+    sort: [{ [FIELDS.providerCount]: 'desc' }, { [FIELDS.id]: 'asc' }],
+    _source_excludes: [FIELDS.enrichmentResult],
+  });
+  return result.hits.hits[0]?._source ?? null;
 }

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireStack, stack, testElasticsearch, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createElasticsearchClient } from './client.js';
+import { createElasticsearchClient, type ElasticsearchSettings } from './client.js';
+import { asElasticsearchClient, elasticsearchDriver } from './driver.js';
+
+/** These tests probe the server's refusals through the driver itself. */
+const driverFor = (settings: ElasticsearchSettings) =>
+  elasticsearchDriver(createElasticsearchClient(settings));
+
 import { deleteIndicatorIndex, ensureIndicatorIndex, type IndexNames } from './index-setup.js';
 
 // The secured stack (DRAGNET_STACK_SECURITY=on): TLS with the stack's CA, file-realm users
@@ -12,7 +18,7 @@ const secretsDir =
   join(process.env.DRAGNET_STACK_DIR ?? join(process.cwd(), '.stack'), 'secrets');
 const ca = () => readFileSync(process.env.DRAGNET_CA_FILE ?? join(secretsDir, 'ca.crt'), 'utf8');
 const as = (user: string, password = readFileSync(join(secretsDir, `es-${user}.password`), 'utf8').trim()) =>
-  createElasticsearchClient({
+  driverFor({
     url: stack.ELASTICSEARCH_URL,
     username: user,
     password,
@@ -54,14 +60,14 @@ describe('Elasticsearch security (secured stack)', () => {
   });
 
   it('answers 401 without credentials or with a wrong password, and refuses plain HTTP', async () => {
-    const anonymous = createElasticsearchClient({
+    const anonymous = driverFor({
       url: stack.ELASTICSEARCH_URL,
       ca: ca(),
       requestTimeoutMs: 5_000,
     });
     expect(await statusOf(anonymous.cluster.health())).toBe(401);
     expect(await statusOf(as('dragnet-reader', 'wrong-password').cluster.health())).toBe(401);
-    const plain = createElasticsearchClient({
+    const plain = driverFor({
       url: stack.ELASTICSEARCH_URL.replace('https:', 'http:'),
       username: 'dragnet-admin',
       password: readFileSync(join(secretsDir, 'es-dragnet-admin.password'), 'utf8').trim(),
@@ -72,8 +78,8 @@ describe('Elasticsearch security (secured stack)', () => {
 
   it('lets the indexer set up its index and write documents, and nothing else', async () => {
     const indexer = as('dragnet-indexer');
-    await ensureIndicatorIndex(indexer, names);
-    await ensureIndicatorIndex(indexer, names); // the second start: mapping update, alias exists
+    await ensureIndicatorIndex(asElasticsearchClient(indexer), names);
+    await ensureIndicatorIndex(asElasticsearchClient(indexer), names); // the second start: mapping update, alias exists
     const written = await indexer.index({
       index: alias,
       id: 'ipv4-addr--1',

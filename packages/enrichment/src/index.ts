@@ -36,15 +36,6 @@ export {
   PROVIDER_VERSIONS,
   providerVersions,
 } from './registry.js';
-export {
-  DECAY_MODELS,
-  type DecayModel,
-  type ScoreInput,
-  type ScoreOptions,
-  type ScoreResult,
-  type ScoreSource,
-  scoreIndicator,
-} from './score.js';
 export { TokenBucket } from './token-bucket.js';
 export type {
   Warninglist,

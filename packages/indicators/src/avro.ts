@@ -7,13 +7,20 @@ const schema = (name: string) =>
   JSON.parse(readFileSync(new URL(`../schemas/${name}.avsc`, import.meta.url), 'utf8'));
 
 /** The internal canonical record (`schemas/indicator-report.avsc`). */
-export const reportType = avro.Type.forSchema(schema('indicator-report'));
+const REPORT_SCHEMA_JSON = schema('indicator-report');
+export const reportType = avro.Type.forSchema(REPORT_SCHEMA_JSON);
 
 export function encodeReport(report: IndicatorReport): Buffer {
   return reportType.toBuffer(report);
 }
 
+/**
+ * Throws unless `bytes` is exactly one report. The structure is checked
+ * within bounds first (linear in the size): avsc trusts block counts, so
+ * crafted bytes claiming 2^40 tags would keep it busy long past their end.
+ */
 export function decodeReport(bytes: Buffer): IndicatorReport {
+  if (assertAvroStructure(bytes, REPORT_SCHEMA_JSON).size > 0) throw new Error('a string is not UTF-8');
   return reportType.fromBuffer(bytes) as IndicatorReport;
 }
 

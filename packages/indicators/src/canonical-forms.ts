@@ -3,18 +3,15 @@
  * trimmed value and either returns its canonical form or says why it is not
  * one: a value is never "fixed" into something it did not say.
  */
-import { domainToASCII } from 'node:url';
-import { formatIpv6, isIpv4, maskToPrefix, parseIpv4, parseIpv6 } from './ip.js';
-import type { RejectReason } from './model.js';
+import { type Canonical, fail, ok, quote } from './canonical-result.js';
+import { type CanonicalOptions, canonicalDomain } from './domain.js';
+import { formatIpv6, isIpv4, parseIpv6 } from './ip.js';
 
-export type Canonical = { ok: true; value: string } | { ok: false; reason: RejectReason; message: string };
-
-export const fail = (reason: RejectReason, message: string): Canonical => ({ ok: false, reason, message });
-const ok = (value: string): Canonical => ({ ok: true, value });
-
-/** Values quoted in messages are clipped: a 2 MB "domain" should not become a 2 MB log line. */
-export const quote = (value: string): string =>
-  JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+export { type Canonical, fail, quote } from './canonical-result.js';
+// Networks, domains and URLs have their own modules; re-exported here, where the kind registry looks.
+export { type CanonicalOptions, canonicalDomain } from './domain.js';
+export { canonicalCidr } from './network.js';
+export { canonicalUrl } from './url.js';
 
 export function canonicalIpv4(value: string): Canonical {
   // A strictly valid dotted quad is already canonical: no allocation on the hot path.
@@ -29,159 +26,39 @@ export function canonicalIpv6(value: string): Canonical {
   return groups ? ok(formatIpv6(groups)) : fail('invalid_ipv6', `not an IPv6 address: ${quote(value)}`);
 }
 
-/**
- * A network in CIDR notation, reduced to its network address
- * (`10.1.2.3/8` → `10.0.0.0/8`): partners write either and mean the network.
- * A /32 (or /128) stays a one-address network: turning it into an `ipv4`
- * would give it another STIX id than the partner's own ipv4-addr object.
- */
-export function canonicalCidr(value: string): Canonical {
-  const slash = value.indexOf('/');
-  if (slash === -1) return fail('invalid_cidr', `a CIDR network needs a /prefix: ${quote(value)}`);
-  const prefixText = value.slice(slash + 1);
-  if (!/^(0|[1-9]\d{0,2})$/.test(prefixText))
-    return fail('invalid_cidr', `invalid prefix length ${quote(prefixText)} in ${quote(value)}`);
-  const prefix = Number(prefixText);
-  const address = value.slice(0, slash);
-  const v4 = parseIpv4(address);
-  if (v4) {
-    if (prefix > 32) return fail('invalid_cidr', `IPv4 prefix length above 32 in ${quote(value)}`);
-    return ok(`${maskToPrefix(v4, 8, prefix).join('.')}/${prefix}`);
-  }
-  const v6 = parseIpv6(address);
-  if (v6) {
-    if (prefix > 128) return fail('invalid_cidr', `IPv6 prefix length above 128 in ${quote(value)}`);
-    return ok(`${formatIpv6(maskToPrefix(v6, 16, prefix))}/${prefix}`);
-  }
-  return fail('invalid_cidr', `not an IPv4 or IPv6 network: ${quote(value)}`);
-}
-
-/** Why `name` (lower-case ASCII, no trailing dot) is not a valid host name, or null when it is. */
-function domainProblem(name: string): string | null {
-  if (name.length > 253) return 'longer than 253 characters';
-  let labels = 0;
-  let labelStart = 0;
-  let allDigits = true;
-  for (let position = 0; position <= name.length; position++) {
-    const code = position === name.length ? 46 : name.charCodeAt(position);
-    if (code === 46 /* . */) {
-      const length = position - labelStart;
-      if (length === 0) return 'empty label';
-      if (length > 63) return `label longer than 63 characters`;
-      if (name.charCodeAt(labelStart) === 45 || name.charCodeAt(position - 1) === 45)
-        return `label ${quote(name.slice(labelStart, position))} starts or ends with a hyphen`;
-      labels++;
-      if (position === name.length) {
-        if (allDigits) return `all-numeric top-level domain ${quote(name.slice(labelStart))}`;
-        if (name.lastIndexOf('_') >= labelStart) return 'underscore in the top-level domain';
-      }
-      labelStart = position + 1;
-      allDigits = true;
-      continue;
-    }
-    const isDigit = code >= 48 && code <= 57;
-    // Underscores are not LDH, but real DNS names carry them (`_dmarc`, some C2 hosts): accepted below the TLD.
-    if (!isDigit && !(code >= 97 && code <= 122) && code !== 45 && code !== 95)
-      return `character ${quote(name[position]!)} not allowed in a host name`;
-    if (!isDigit) allDigits = false;
-  }
-  if (labels < 2) return 'a domain name needs at least two labels';
-  return null;
-}
-
-/**
- * Lower case, IDNA (punycode) for non-ASCII, no trailing dot, LDH labels of
- * 1–63 characters, at most 253 in all, at least two labels, a TLD that is not
- * all digits (that would be an IP address written oddly, not a name).
- */
-export function canonicalDomain(value: string): Canonical {
-  let name = value.endsWith('.') ? value.slice(0, -1) : value;
-  if (name.length === 0) return fail('invalid_domain', 'empty domain name');
-  let ascii = true;
-  for (let position = 0; position < name.length; position++) {
-    if (name.charCodeAt(position) > 126) {
-      ascii = false;
-      break;
-    }
-  }
-  if (!ascii || name.includes('xn--')) {
-    // Node's WHATWG IDNA (UTS #46) both converts Unicode and rejects malformed punycode.
-    const converted = domainToASCII(name);
-    if (!converted)
-      return fail('invalid_domain', `not a valid internationalised domain name: ${quote(value)}`);
-    name = converted;
-  } else {
-    name = name.toLowerCase();
-  }
-  const problem = domainProblem(name);
-  return problem ? fail('invalid_domain', `invalid domain name ${quote(value)}: ${problem}`) : ok(name);
-}
-
-const URL_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
-
-/** The host as written in `value` (between `//`, userinfo and port), before WHATWG rewrote it. */
-function rawHostOf(value: string): string {
-  const start = value.indexOf('//') + 2;
-  let end = start;
-  while (end < value.length && !'/?#\\'.includes(value[end]!)) end++;
-  let authority = value.slice(start, end);
-  authority = authority.slice(authority.lastIndexOf('@') + 1);
-  if (authority.startsWith('[')) return authority.slice(0, authority.indexOf(']') + 1);
-  const colon = authority.lastIndexOf(':');
-  return colon === -1 ? authority : authority.slice(0, colon);
-}
-
-/**
- * WHATWG URL parsing, http(s)/ftp only; scheme and host lower-cased, host
- * IDNA-encoded and validated as a domain or IP, default port dropped, empty
- * path as `/`, fragment dropped (never sent to a server). Path and query are
- * kept as the URL parser serialises them (percent-encoding preserved).
- */
-export function canonicalUrl(value: string): Canonical {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
-    return fail('invalid_url', `URL without a scheme (http://, https://, ftp://): ${quote(value)}`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return fail('invalid_url', `not a URL: ${quote(value)}`);
-  }
-  if (!URL_SCHEMES.has(url.protocol))
-    return fail('invalid_url', `unsupported URL scheme ${quote(url.protocol)} (http, https or ftp)`);
-  const host = url.hostname;
-  if (host.length === 0) return fail('invalid_url', `URL without a host: ${quote(value)}`);
-  if (!host.startsWith('[')) {
-    // WHATWG reads `http://0x7f.1/` or `http://010.1.1.1/` as IPv4 and rewrites it; that would be a guess.
-    const raw = rawHostOf(value);
-    const lastLabel = raw.replace(/\.$/, '').split('.').pop() ?? '';
-    if (/^(\d+|0x[0-9a-f]*)$/i.test(lastLabel)) {
-      if (!isIpv4(raw))
-        return fail('invalid_url', `URL host is not a dotted-decimal IPv4 address: ${quote(raw)}`);
-    } else {
-      const domain = canonicalDomain(host);
-      if (!domain.ok) return fail('invalid_url', `invalid host in URL: ${domain.message}`);
-      if (domain.value !== host) url.hostname = domain.value;
-    }
-  }
-  url.hash = '';
-  return ok(url.href);
-}
-
 /** Local part kept as sent (RFC 5321 lets it be case-sensitive); the domain canonicalised. */
-export function canonicalEmail(value: string): Canonical {
+export function canonicalEmail(value: string, options?: CanonicalOptions): Canonical {
   const at = value.lastIndexOf('@');
   if (at <= 0 || at === value.length - 1)
     return fail('invalid_email', `not an e-mail address: ${quote(value)}`);
   const local = value.slice(0, at);
   if (local.length > 64 || /[\s<>()[\],;:"@\\]/.test(local))
     return fail('invalid_email', `invalid local part in ${quote(value)}`);
-  const domain = canonicalDomain(value.slice(at + 1));
+  const domain = canonicalDomain(value.slice(at + 1), options);
   if (!domain.ok) return fail('invalid_email', `invalid domain in e-mail address: ${domain.message}`);
   return ok(`${local}@${domain.value}`);
 }
 
-export const HASH_LENGTH = { md5: 32, sha1: 40, sha256: 64, sha512: 128 } as const;
-export type HashKind = keyof typeof HASH_LENGTH;
+/** Hex digests by kind: file hashes, PE import/authenticode hashes, X.509 fingerprints. */
+export const HASH_LENGTH = {
+  md5: 32,
+  sha1: 40,
+  sha256: 64,
+  sha512: 128,
+  sha224: 56,
+  sha384: 96,
+  'sha3-256': 64,
+  'sha3-512': 128,
+  imphash: 32,
+  authentihash: 64,
+  pehash: 40,
+  'x509-md5': 32,
+  'x509-sha1': 40,
+  'x509-sha256': 64,
+} as const;
+export type HexHashKind = keyof typeof HASH_LENGTH;
+/** The four kinds a fixed-kind hash list (CSV `fixedKind`) and the pre-registry code know. */
+export type HashKind = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
 /** True when `value` is hex digits only (either case). */
 export function isHex(value: string): boolean {
@@ -196,7 +73,7 @@ export function isHex(value: string): boolean {
   return true;
 }
 
-export function canonicalHash(kind: HashKind, value: string): Canonical {
+export function canonicalHash(kind: HexHashKind, value: string): Canonical {
   if (value.length !== HASH_LENGTH[kind] || !isHex(value)) {
     return fail(
       'invalid_hash',
@@ -205,3 +82,145 @@ export function canonicalHash(kind: HashKind, value: string): Canonical {
   }
   return ok(value.toLowerCase());
 }
+
+/** Fuzzy hashes: ssdeep `blocksize:hash:hash` (base64 alphabet, case-sensitive), kept as sent. */
+export function canonicalSsdeep(value: string): Canonical {
+  const match = /^(\d{1,10}):([A-Za-z0-9/+]{1,64}):([A-Za-z0-9/+]{1,64})$/.exec(value);
+  const blockSize = match ? Number(match[1]) : 0;
+  // ssdeep block sizes are 3 × 2^n.
+  const validBlock = blockSize >= 3 && blockSize % 3 === 0 && ((blockSize / 3) & (blockSize / 3 - 1)) === 0;
+  return match && validBlock && match[1]![0] !== '0'
+    ? ok(value)
+    : fail('invalid_hash', `not an ssdeep hash (blocksize:hash:hash): ${quote(value)}`);
+}
+
+/** TLSH: 70 hex digits, with the `T1` version prefix of current releases or without it; upper case as TLSH prints it. */
+export function canonicalTlsh(value: string): Canonical {
+  const upper = value.toUpperCase();
+  const digits = upper.startsWith('T1') && upper.length === 72 ? upper.slice(2) : upper;
+  return digits.length === 70 && isHex(digits)
+    ? ok(upper)
+    : fail('invalid_hash', `not a TLSH digest (T1 + 70 hex digits): ${quote(value)}`);
+}
+
+const PATH_SEPARATOR = /[/\\]/;
+
+/** A file name without a directory: as sent (file systems differ on case), no separator, at most 255 characters. */
+export function canonicalFileName(value: string): Canonical {
+  if (PATH_SEPARATOR.test(value))
+    return fail('invalid_file_name', `a file name has no directory separator: ${quote(value)}`);
+  if (value === '.' || value === '..' || value.length > 255)
+    return fail('invalid_file_name', `not a file name: ${quote(value)}`);
+  return ok(value);
+}
+
+/**
+ * A file with its directory (`/usr/lib/x.so`, `C:\\Windows\\x.exe`,
+ * `%TEMP%\\x.dll`): as sent, so long as it ends in a file name.
+ */
+export function canonicalFilePath(value: string): Canonical {
+  const split = splitFilePath(value);
+  if (!split) return fail('invalid_path', `not a path to a file (directory and name): ${quote(value)}`);
+  const name = canonicalFileName(split.name);
+  return name.ok ? ok(value) : fail('invalid_path', `invalid file name in path ${quote(value)}`);
+}
+
+/** `C:\\x\\y.exe` → `C:\\x` + `y.exe`; the root keeps its separator (`/x` → `/`, `C:\\x` → `C:\\`). */
+export function splitFilePath(value: string): { directory: string; name: string } | null {
+  const last = Math.max(value.lastIndexOf('/'), value.lastIndexOf('\\'));
+  if (last === -1 || last === value.length - 1) return null;
+  const head = value.slice(0, last);
+  const directory = head === '' || /^[A-Za-z]:$/.test(head) ? value.slice(0, last + 1) : head;
+  return { directory, name: value.slice(last + 1) };
+}
+
+/** A directory as sent, without trailing separators (a root keeps its one). */
+export function canonicalDirectory(value: string): Canonical {
+  const trimmed = value.replace(/[/\\]+$/, '');
+  if (trimmed === '' || /^[A-Za-z]:$/.test(trimmed)) return ok(`${trimmed}${value[trimmed.length] ?? ''}`);
+  return ok(trimmed);
+}
+
+/** Registry hive names and their abbreviations → the full name STIX 2.1 requires. */
+const REGISTRY_HIVES: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['HKEY_LOCAL_MACHINE', 'HKLM'],
+      ['HKEY_CURRENT_USER', 'HKCU'],
+      ['HKEY_CLASSES_ROOT', 'HKCR'],
+      ['HKEY_USERS', 'HKU'],
+      ['HKEY_CURRENT_CONFIG', 'HKCC'],
+      ['HKEY_PERFORMANCE_DATA', 'HKPD'],
+    ] as const
+  ).flatMap(([name, short]) => [
+    [name, name],
+    [short, name],
+  ]),
+);
+
+/**
+ * A Windows registry key with its hive spelled out (STIX 2.1 §6.13:
+ * `HKEY_LOCAL_MACHINE`, not `HKLM`), the rest case-preserved as STIX asks;
+ * runs of backslashes collapsed (a key name cannot contain one) and trailing
+ * ones dropped. A key without a known hive is a reject: it names no key.
+ */
+export function canonicalRegistryKey(value: string): Canonical {
+  const collapsed = value.replace(/\\+/g, '\\').replace(/\\$/, '');
+  const slash = collapsed.indexOf('\\');
+  const hive = REGISTRY_HIVES.get((slash === -1 ? collapsed : collapsed.slice(0, slash)).toUpperCase());
+  if (!hive)
+    return fail(
+      'invalid_registry_key',
+      `registry key without a hive (HKLM\\…, HKEY_CURRENT_USER\\…): ${quote(value)}`,
+    );
+  return ok(slash === -1 ? hive : `${hive}${collapsed.slice(slash)}`);
+}
+
+/**
+ * An X.509 serial number as colon-separated lower-case hex octets
+ * (`29:78:63`, as OpenSSL prints it): `2978 63`, `297863` and `29:78:63`
+ * are one serial. A leading zero nibble is added to an odd count of digits.
+ */
+export function canonicalSerialNumber(value: string): Canonical {
+  const digits = value.replace(/[:\s-]/g, '');
+  if (!isHex(digits) || digits.length > 128)
+    return fail('invalid_serial_number', `not a hexadecimal serial number: ${quote(value)}`);
+  const even = digits.length % 2 === 1 ? `0${digits}` : digits;
+  return ok(even.toLowerCase().replace(/(..)(?!$)/g, '$1:'));
+}
+
+/** An autonomous system number, `AS13335` or `13335` → `13335` (32-bit, RFC 6793). */
+export function canonicalAsn(value: string): Canonical {
+  const match = /^(?:AS)?\s?(\d{1,10})$/i.exec(value);
+  const number = match ? Number(match[1]) : Number.NaN;
+  return number <= 0xffff_ffff
+    ? ok(String(number))
+    : fail('invalid_asn', `not an autonomous system number (0–4294967295): ${quote(value)}`);
+}
+
+/** A MAC-48 address as STIX wants it: lower case, colon-separated, leading zeros (`00:1a:2b:3c:4d:5e`). */
+export function canonicalMac(value: string): Canonical {
+  const digits = /^[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}$/i.test(value)
+    ? value.replace(/[:-]/g, '')
+    : /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i.test(value)
+      ? value.replaceAll('.', '')
+      : /^[0-9a-f]{12}$/i.test(value)
+        ? value
+        : null;
+  if (!digits) return fail('invalid_mac', `not a MAC-48 address: ${quote(value)}`);
+  return ok(digits.toLowerCase().replace(/(..)(?!$)/g, '$1:'));
+}
+
+/**
+ * A cryptocurrency wallet address: Base58 / Bech32 / hex, kept as sent (Base58
+ * is case-sensitive), except `0x…` Ethereum-style addresses, whose hex is
+ * lower-cased (EIP-55 mixed case is a checksum, not another address).
+ */
+export function canonicalWallet(value: string): Canonical {
+  if (/^0x[0-9a-f]{40}$/i.test(value)) return ok(value.toLowerCase());
+  if (/^[A-Za-z0-9]{25,128}$/.test(value)) return ok(value);
+  return fail('invalid_wallet', `not a cryptocurrency wallet address: ${quote(value)}`);
+}
+
+/** Free text that is itself the observable (mutex name, user agent, e-mail subject, pattern): as sent. */
+export const canonicalText = (value: string): Canonical => ok(value);

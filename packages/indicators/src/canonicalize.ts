@@ -1,4 +1,5 @@
 import { type Canonical, fail, isHex, quote } from './canonical-forms.js';
+import type { CanonicalOptions } from './domain.js';
 import { isIpv4, parseIpv6 } from './ip.js';
 import { KINDS } from './kinds.js';
 import { MAX_VALUE_LENGTH } from './limits.js';
@@ -13,12 +14,13 @@ export type { Canonical } from './canonical-forms.js';
  * normalised. A value that is not a valid observable of that kind is a reject
  * with a reason code — never silently turned into something else.
  */
-export function canonicalize(kind: IndicatorKind, raw: string): Canonical {
-  const problem = valueProblem(raw);
+export function canonicalize(kind: IndicatorKind, raw: string, options?: CanonicalOptions): Canonical {
+  // Rules (YARA, Sigma) are many lines: line breaks and tabs are their layout, not control characters.
+  const problem = valueProblem(KINDS[kind].multiline ? raw.replace(/[\t\n\r]/g, ' ') : raw);
   if (problem) return problem;
-  const value = refang(raw);
+  const value = KINDS[kind].verbatim ? raw.trim() : refang(raw);
   if (value.length === 0) return fail('empty_value', 'empty value');
-  return KINDS[kind].canonicalize(value);
+  return KINDS[kind].canonicalize(value, options);
 }
 
 /**
@@ -62,7 +64,9 @@ export function detectKind(raw: string): IndicatorKind | null {
   const slash = value.indexOf('/');
   if (slash !== -1) {
     const address = value.slice(0, slash);
-    return isIpv4(address) || parseIpv6(address) ? 'cidr' : null;
+    if ((isIpv4(address) || parseIpv6(address)) && /^\d+$/.test(value.slice(slash + 1))) return 'cidr';
+    // `evil.example/gate.php`, `1.2.3.4/x`: a URL written without its scheme (http:// is assumed).
+    return address.includes('.') && !/\s/.test(value) ? 'url' : null;
   }
   if (isIpv4(value)) return 'ipv4';
   if (value.includes(':')) {
@@ -75,11 +79,14 @@ export function detectKind(raw: string): IndicatorKind | null {
 }
 
 export type CanonicalWithKind =
-  | { ok: true; kind: IndicatorKind; value: string }
+  | { ok: true; kind: IndicatorKind; value: string; schemeAssumed?: true }
   | { ok: false; reason: RejectReason; message: string };
 
-/** Detects and canonicalises in one step. */
-export function canonicalizeAny(raw: string): CanonicalWithKind {
+/**
+ * Detects and canonicalises in one step. A dotted name without a public
+ * suffix (`setup.exe`, `report.pdf`) is not a domain: untyped, it is a file name.
+ */
+export function canonicalizeAny(raw: string, options?: CanonicalOptions): CanonicalWithKind {
   const problem = valueProblem(raw);
   if (problem) return problem as CanonicalWithKind;
   const kind = detectKind(raw);
@@ -90,6 +97,13 @@ export function canonicalizeAny(raw: string): CanonicalWithKind {
       message: `cannot tell what kind of observable this is: ${quote(raw)}`,
     };
   }
-  const result = canonicalize(kind, raw);
-  return result.ok ? { ok: true, kind, value: result.value } : result;
+  const result = canonicalize(kind, raw, options);
+  if (!result.ok && result.reason === 'not_a_domain' && kind === 'domain') {
+    const fileName = canonicalize('file-name', raw, options);
+    if (fileName.ok) return { ok: true, kind: 'file-name', value: fileName.value };
+  }
+  if (!result.ok) return result;
+  return result.schemeAssumed
+    ? { ok: true, kind, value: result.value, schemeAssumed: true }
+    : { ok: true, kind, value: result.value };
 }

@@ -9,6 +9,7 @@ export {
   canonicalUrl,
   HASH_LENGTH,
   type HashKind,
+  splitFilePath,
 } from './canonical-forms.js';
 export {
   type Canonical,
@@ -17,6 +18,11 @@ export {
   canonicalizeAny,
   detectKind,
 } from './canonicalize.js';
+export {
+  type CanonicalOptions,
+  INTERNAL_SUFFIXES,
+  type InternalSuffix,
+} from './domain.js';
 export { formatIpv6, parseIpv4, parseIpv6 } from './ip.js';
 export {
   hashKindOfStixName,
@@ -25,9 +31,11 @@ export {
   type KindSpec,
   kindOfStixProperty,
   kindOfTypeName,
+  STIX_HASH_KEY,
   STIX_HASH_NAME,
   type StixScoType,
 } from './kinds.js';
+export { MAX_EPOCH_MS } from './limits.js';
 export * from './model.js';
 export type { AvroFormat } from './parsers/avro-partner.js';
 export type { CsvFormat } from './parsers/csv.js';
@@ -50,6 +58,7 @@ export {
   parseStixPattern,
 } from './parsers/stix-pattern.js';
 export { defang, refang } from './refang.js';
+export { scoProperties, stixPatternOf } from './stix-export.js';
 export {
   idContributingJson,
   indicatorId,
@@ -59,3 +68,4 @@ export {
   uuidv5,
 } from './stix-id.js';
 export { jcsString } from './stix-id-json.js';
+export { canonicalHost, URL_SCHEME_ASSUMED_TAG, URL_SCHEMES, withoutFragment } from './url.js';

@@ -10,7 +10,8 @@
  *  3. add its entry here: STIX type and ID-contributing JSON (STIX 2.1 §6
  *     lists them per SCO: `{"number":…}` for autonomous-system, `{"name":…}`
  *     for mutex), ECS `threat.indicator.type` and field, type-name aliases, and
- *     the STIX pattern property that carries it;
+ *     the STIX pattern property that carries it; then its id vector in
+ *     test/checker/make-vectors.py (REGISTRY_VECTORS) and its decay model;
  *  4. add it to `detectKind` only if its shape cannot be confused with others;
  *  5. map it in the merge/indexer document builder (packages/merge) and add
  *     canonical-form and id tests.
@@ -18,36 +19,81 @@
  */
 import {
   type Canonical,
+  type CanonicalOptions,
+  canonicalAsn,
   canonicalCidr,
+  canonicalDirectory,
   canonicalDomain,
   canonicalEmail,
+  canonicalFileName,
+  canonicalFilePath,
   canonicalHash,
   canonicalIpv4,
   canonicalIpv6,
+  canonicalMac,
+  canonicalRegistryKey,
+  canonicalSerialNumber,
+  canonicalSsdeep,
+  canonicalText,
+  canonicalTlsh,
   canonicalUrl,
+  canonicalWallet,
   type HashKind,
+  type HexHashKind,
+  splitFilePath,
 } from './canonical-forms.js';
 import type { IndicatorKind } from './model.js';
 
-/** STIX 2.1 Cyber-observable types Dragnet emits (also the ECS `threat.indicator.type` values). */
-export type StixScoType = 'ipv4-addr' | 'ipv6-addr' | 'domain-name' | 'url' | 'email-addr' | 'file';
+/** STIX 2.1 object types Dragnet emits for its kinds (also their ECS `threat.indicator.type` values). */
+export type StixScoType =
+  | 'ipv4-addr'
+  | 'ipv6-addr'
+  | 'domain-name'
+  | 'url'
+  | 'email-addr'
+  | 'file'
+  | 'directory'
+  | 'windows-registry-key'
+  | 'mutex'
+  | 'x509-certificate'
+  | 'autonomous-system'
+  | 'mac-addr'
+  | 'network-traffic'
+  | 'email-message'
+  /** Not a STIX 2.1 SCO: a custom observable (`{"value"}`), as MISP's STIX export has it. */
+  | 'cryptocurrency-wallet'
+  /** A pattern indicator is an SDO, not an SCO: its id is Dragnet's UUIDv5 of `{"pattern","pattern_type"}`. */
+  | 'indicator';
+
+/**
+ * A kind's ID-contributing properties as RFC 8785 JSON: either one string
+ * property around the JCS string of the value (`{"value":` + "…" + `}`, the
+ * fast path), or a function for kinds whose id is built from more than the
+ * value's text (a number, a reference to another object's id).
+ */
+export type IdJson =
+  | { readonly head: string; readonly tail: string }
+  | ((value: string, idOf: (kind: IndicatorKind, value: string) => string) => string);
 
 export interface KindSpec {
   readonly kind: IndicatorKind;
   readonly description: string;
-  /** Canonical form of a refanged, trimmed value, or why it is not one. */
-  readonly canonicalize: (value: string) => Canonical;
-  /** STIX SCO type of a canonical value (a CIDR is an ipv4-addr or ipv6-addr by its address family). */
-  readonly stixType: (value: string) => StixScoType;
   /**
-   * The SCO's ID-contributing properties as RFC 8785 JSON around the JCS
-   * string of the value: `{"value":` + "…" + `}`. Every kind so far has one
-   * string property; a kind with several would need a function here.
+   * Taken as sent (trimmed), not refanged: free text and paths, where
+   * refanging would rewrite what the partner reported (`\\.` in
+   * `C:\\Users\\.ssh`, `[.]` in a STIX pattern).
    */
-  readonly idJson: { readonly head: string; readonly tail: string };
+  readonly verbatim?: true;
+  /** Pattern text: line breaks and tabs are allowed in it (other control characters are not). */
+  readonly multiline?: true;
+  /** Canonical form of a refanged (unless verbatim), trimmed value, or why it is not one. */
+  readonly canonicalize: (value: string, options?: CanonicalOptions) => Canonical;
+  /** STIX object type of a canonical value (a CIDR is an ipv4-addr or ipv6-addr by its address family). */
+  readonly stixType: (value: string) => StixScoType;
+  readonly idJson: IdJson;
   /** ECS `threat.indicator.type` of a canonical value. */
   readonly ecsType: (value: string) => StixScoType;
-  /** The ECS (or `dragnet.*`) field the canonical value is indexed in. */
+  /** The ECS (or `dragnet.*`, where ECS has none) field the canonical value is indexed in. */
   readonly ecsField: string;
   /** Type names partners use for it (Dragnet, MISP, STIX, blocklist headers), lower case. */
   readonly aliases: readonly string[];
@@ -58,7 +104,7 @@ export interface KindSpec {
 const valueJson = { head: '{"value":', tail: '}' } as const;
 const ipFamily = (value: string): StixScoType => (value.includes(':') ? 'ipv6-addr' : 'ipv4-addr');
 
-/** The STIX 2.1 hash-algorithm-ov names used as keys of `file.hashes`. */
+/** The STIX 2.1 hash-algorithm-ov names used as keys of `file.hashes` (the four kinds hash lists carry). */
 export const STIX_HASH_NAME: Record<HashKind, string> = {
   md5: 'MD5',
   sha1: 'SHA-1',
@@ -66,19 +112,93 @@ export const STIX_HASH_NAME: Record<HashKind, string> = {
   sha512: 'SHA-512',
 };
 
-function hashKind(kind: HashKind, bits: number): KindSpec {
-  const name = STIX_HASH_NAME[kind];
+type HashSpecKind = HexHashKind | 'ssdeep' | 'tlsh';
+
+/**
+ * `hashes` key of each hash kind: hash-algorithm-ov names where STIX has one,
+ * custom names (accepted by STIX 2.1 §2.7 as custom hash algorithms) for the rest.
+ */
+export const STIX_HASH_KEY: Record<HashSpecKind, string> = {
+  ...STIX_HASH_NAME,
+  sha224: 'SHA-224',
+  sha384: 'SHA-384',
+  'sha3-256': 'SHA3-256',
+  'sha3-512': 'SHA3-512',
+  ssdeep: 'SSDEEP',
+  tlsh: 'TLSH',
+  imphash: 'imphash',
+  authentihash: 'authentihash',
+  pehash: 'pehash',
+  'x509-md5': 'MD5',
+  'x509-sha1': 'SHA-1',
+  'x509-sha256': 'SHA-256',
+};
+
+const hashEcsField = (kind: HashSpecKind): string => {
+  if (['md5', 'sha1', 'sha256', 'sha384', 'sha512', 'ssdeep', 'tlsh'].includes(kind))
+    return `threat.indicator.file.hash.${kind}`;
+  if (kind === 'imphash' || kind === 'pehash') return `threat.indicator.file.pe.${kind}`;
+  // ECS has no field for these (nor for certificate fingerprints): Dragnet's own namespace.
+  if (kind.startsWith('x509-')) return `dragnet.x509.hash.${kind.slice(5)}`;
+  return `dragnet.file.hash.${kind.replace('-', '_')}`;
+};
+
+function hashSpec<K extends HashSpecKind>(kind: K, description: string, extraAliases: string[] = []) {
+  const key = STIX_HASH_KEY[kind];
+  const objectType: StixScoType = kind.startsWith('x509-') ? 'x509-certificate' : 'file';
+  const canonicalize =
+    kind === 'ssdeep'
+      ? canonicalSsdeep
+      : kind === 'tlsh'
+        ? canonicalTlsh
+        : (value: string) => canonicalHash(kind as HexHashKind, value);
+  const fileAliases =
+    objectType === 'file' ? [kind, key.toLowerCase(), `file:hashes.${key.toLowerCase()}`] : [];
   return {
     kind,
-    description: `${name} file hash (${bits} bits), lower-case hex`,
-    canonicalize: (value) => canonicalHash(kind, value),
-    stixType: () => 'file',
-    idJson: { head: `{"hashes":{"${name}":`, tail: '}}' },
-    ecsType: () => 'file',
-    ecsField: `threat.indicator.file.hash.${kind}`,
-    aliases: [kind, name.toLowerCase(), `file:hashes.${name.toLowerCase()}`],
-    stixProperty: { objectType: 'file', path: `hashes.${name}` },
-  };
+    description,
+    canonicalize,
+    stixType: () => objectType,
+    idJson: { head: `{"hashes":{"${key}":`, tail: '}}' },
+    ecsType: () => objectType,
+    ecsField: hashEcsField(kind),
+    aliases: [...new Set([kind, ...fileAliases, ...extraAliases])],
+    stixProperty: { objectType, path: `hashes.${key}` },
+  } satisfies KindSpec & { kind: K };
+}
+
+/** A kind whose id is one string property of its STIX object (`{"name":…}`, `{"path":…}`). */
+function propertySpec<K extends IndicatorKind>(
+  kind: K,
+  stixType: StixScoType,
+  property: string,
+  spec: Pick<KindSpec, 'description' | 'canonicalize' | 'ecsField' | 'aliases' | 'verbatim'>,
+) {
+  return {
+    kind,
+    ...spec,
+    stixType: () => stixType,
+    idJson: { head: `{"${property}":`, tail: '}' },
+    ecsType: () => stixType,
+    stixProperty: { objectType: stixType, path: property },
+  } satisfies KindSpec & { kind: K };
+}
+
+/** A pattern indicator: the pattern text is the value, its language part of the id. */
+function patternSpec<K extends IndicatorKind>(kind: K, patternType: string, aliases: string[]) {
+  return {
+    kind,
+    verbatim: true,
+    multiline: true,
+    description: `${patternType} pattern indicator, text as sent`,
+    canonicalize: canonicalText,
+    stixType: () => 'indicator',
+    idJson: { head: '{"pattern":', tail: `,"pattern_type":"${patternType}"}` },
+    ecsType: () => 'indicator',
+    ecsField: 'dragnet.pattern',
+    aliases,
+    stixProperty: { objectType: 'indicator', path: 'pattern' },
+  } satisfies KindSpec & { kind: K };
 }
 
 export const KINDS: { readonly [K in IndicatorKind]: KindSpec & { kind: K } } = {
@@ -147,13 +267,157 @@ export const KINDS: { readonly [K in IndicatorKind]: KindSpec & { kind: K } } = 
     idJson: valueJson,
     ecsType: () => 'email-addr',
     ecsField: 'threat.indicator.email.address',
-    aliases: ['email', 'email-src', 'email-dst', 'email-addr', 'e-mail', 'email-reply-to'],
+    aliases: ['email', 'email-src', 'email-dst', 'email-addr', 'e-mail', 'email-reply-to', 'email-sender'],
     stixProperty: { objectType: 'email-addr', path: 'value' },
   },
-  md5: hashKind('md5', 128) as KindSpec & { kind: 'md5' },
-  sha1: hashKind('sha1', 160) as KindSpec & { kind: 'sha1' },
-  sha256: hashKind('sha256', 256) as KindSpec & { kind: 'sha256' },
-  sha512: hashKind('sha512', 512) as KindSpec & { kind: 'sha512' },
+  md5: hashSpec('md5', 'MD5 file hash (128 bits), lower-case hex'),
+  sha1: hashSpec('sha1', 'SHA-1 file hash (160 bits), lower-case hex'),
+  sha256: hashSpec('sha256', 'SHA-256 file hash (256 bits), lower-case hex'),
+  sha512: hashSpec('sha512', 'SHA-512 file hash (512 bits), lower-case hex'),
+  sha224: hashSpec('sha224', 'SHA-224 file hash (224 bits), lower-case hex'),
+  sha384: hashSpec('sha384', 'SHA-384 file hash (384 bits), lower-case hex'),
+  'sha3-256': hashSpec('sha3-256', 'SHA3-256 file hash, lower-case hex', ['sha3256']),
+  'sha3-512': hashSpec('sha3-512', 'SHA3-512 file hash, lower-case hex', ['sha3512']),
+  ssdeep: hashSpec('ssdeep', 'ssdeep fuzzy hash (blocksize:hash:hash), as sent'),
+  tlsh: hashSpec('tlsh', 'TLSH fuzzy hash, upper-case hex'),
+  imphash: hashSpec('imphash', 'PE import hash (MD5 of the import table), lower-case hex'),
+  authentihash: hashSpec('authentihash', 'PE Authenticode hash (SHA-256), lower-case hex'),
+  pehash: hashSpec('pehash', 'PE structural hash (SHA-1 based), lower-case hex'),
+  'file-name': propertySpec('file-name', 'file', 'name', {
+    description: 'file name without directory, as sent',
+    canonicalize: canonicalFileName,
+    ecsField: 'threat.indicator.file.name',
+    aliases: ['file-name', 'filename', 'file:name', 'file_name'],
+  }),
+  'file-path': {
+    kind: 'file-path',
+    verbatim: true,
+    description: 'file with its directory, as sent',
+    canonicalize: canonicalFilePath,
+    stixType: () => 'file',
+    // STIX 2.1 §6.7: a file's id comes from its name and its parent directory's (deterministic) id.
+    idJson: (value, idOf) => {
+      const { directory, name } = splitFilePath(value)!;
+      return `{"name":${JSON.stringify(name)},"parent_directory_ref":"${idOf('directory', directory)}"}`;
+    },
+    ecsType: () => 'file',
+    ecsField: 'threat.indicator.file.path',
+    aliases: ['file-path', 'filepath', 'file_path', 'path'],
+    stixProperty: { objectType: 'file', path: 'x_path' },
+  },
+  directory: propertySpec('directory', 'directory', 'path', {
+    verbatim: true,
+    description: 'directory path, as sent, no trailing separator',
+    canonicalize: canonicalDirectory,
+    ecsField: 'threat.indicator.file.directory',
+    aliases: ['directory', 'directory:path', 'dir'],
+  }),
+  'registry-key': propertySpec('registry-key', 'windows-registry-key', 'key', {
+    verbatim: true,
+    description: 'Windows registry key, full hive name, case preserved',
+    canonicalize: canonicalRegistryKey,
+    ecsField: 'threat.indicator.registry.path',
+    aliases: ['registry-key', 'regkey', 'windows-registry-key', 'windows-registry-key:key', 'registry'],
+  }),
+  mutex: propertySpec('mutex', 'mutex', 'name', {
+    verbatim: true,
+    description: 'mutex name, as sent',
+    canonicalize: canonicalText,
+    ecsField: 'dragnet.mutex',
+    aliases: ['mutex', 'mutex:name', 'mutant'],
+  }),
+  'x509-md5': hashSpec('x509-md5', 'X.509 certificate MD5 fingerprint, lower-case hex', [
+    'x509-fingerprint-md5',
+  ]),
+  'x509-sha1': hashSpec('x509-sha1', 'X.509 certificate SHA-1 fingerprint, lower-case hex', [
+    'x509-fingerprint-sha1',
+  ]),
+  'x509-sha256': hashSpec('x509-sha256', 'X.509 certificate SHA-256 fingerprint, lower-case hex', [
+    'x509-fingerprint-sha256',
+  ]),
+  'x509-serial': propertySpec('x509-serial', 'x509-certificate', 'serial_number', {
+    description: 'X.509 serial number, colon-separated lower-case hex octets',
+    canonicalize: canonicalSerialNumber,
+    ecsField: 'threat.indicator.x509.serial_number',
+    aliases: ['x509-serial', 'serial-number', 'x509-certificate:serial_number'],
+  }),
+  // Subject and issuer are not ID-contributing in STIX 2.1 (stix2 would give a random id): Dragnet's id is UUIDv5 of them.
+  'x509-subject': propertySpec('x509-subject', 'x509-certificate', 'subject', {
+    verbatim: true,
+    description: 'X.509 subject distinguished name, as sent',
+    canonicalize: canonicalText,
+    ecsField: 'threat.indicator.x509.subject.distinguished_name',
+    aliases: ['x509-subject', 'x509-certificate:subject'],
+  }),
+  'x509-issuer': propertySpec('x509-issuer', 'x509-certificate', 'issuer', {
+    verbatim: true,
+    description: 'X.509 issuer distinguished name, as sent',
+    canonicalize: canonicalText,
+    ecsField: 'threat.indicator.x509.issuer.distinguished_name',
+    aliases: ['x509-issuer', 'x509-certificate:issuer'],
+  }),
+  asn: {
+    kind: 'asn',
+    description: 'autonomous system number, decimal without the AS prefix',
+    canonicalize: canonicalAsn,
+    stixType: () => 'autonomous-system',
+    // The one numeric id property: `{"number":13335}`, no quotes.
+    idJson: (value) => `{"number":${value}}`,
+    ecsType: () => 'autonomous-system',
+    ecsField: 'threat.indicator.as.number',
+    aliases: ['asn', 'as', 'autonomous-system', 'autonomous-system:number'],
+    stixProperty: { objectType: 'autonomous-system', path: 'number' },
+  },
+  mac: propertySpec('mac', 'mac-addr', 'value', {
+    description: 'MAC-48 address, lower-case colon-separated',
+    canonicalize: canonicalMac,
+    ecsField: 'dragnet.mac',
+    aliases: ['mac', 'mac-address', 'mac-addr', 'mac-eui-48'],
+  }),
+  'user-agent': {
+    kind: 'user-agent',
+    verbatim: true,
+    description: 'HTTP User-Agent header, as sent',
+    canonicalize: canonicalText,
+    stixType: () => 'network-traffic',
+    idJson: { head: '{"extensions":{"http-request-ext":{"request_header":{"User-Agent":', tail: '}}}}' },
+    ecsType: () => 'network-traffic',
+    ecsField: 'dragnet.user_agent',
+    aliases: ['user-agent', 'useragent', 'user_agent', 'http-user-agent'],
+    stixProperty: {
+      objectType: 'network-traffic',
+      path: 'extensions.http-request-ext.request_header.User-Agent',
+    },
+  },
+  'email-subject': propertySpec('email-subject', 'email-message', 'subject', {
+    verbatim: true,
+    description: 'e-mail subject line, as sent',
+    canonicalize: canonicalText,
+    ecsField: 'dragnet.email.subject',
+    aliases: ['email-subject', 'email-message:subject', 'subject'],
+  }),
+  'crypto-wallet': propertySpec('crypto-wallet', 'cryptocurrency-wallet', 'value', {
+    description: 'cryptocurrency wallet address, as sent (0x… hex lower-cased)',
+    canonicalize: canonicalWallet,
+    ecsField: 'dragnet.crypto_wallet',
+    aliases: [
+      'crypto-wallet',
+      'btc',
+      'xmr',
+      'eth',
+      'ltc',
+      'dash',
+      'bch',
+      'zec',
+      'doge',
+      'cryptocurrency-wallet',
+    ],
+  }),
+  'stix-pattern': patternSpec('stix-pattern', 'stix', ['stix-pattern', 'stix2-pattern']),
+  yara: patternSpec('yara', 'yara', ['yara']),
+  sigma: patternSpec('sigma', 'sigma', ['sigma']),
+  snort: patternSpec('snort', 'snort', ['snort']),
+  suricata: patternSpec('suricata', 'suricata', ['suricata']),
 };
 
 /** Partner type names (any case) → kind. Unknown names are `unsupported_type` rejects. */
@@ -165,21 +429,34 @@ export function kindOfTypeName(name: string): IndicatorKind | null {
   return KIND_BY_TYPE_NAME.get(name) ?? KIND_BY_TYPE_NAME.get(name.trim().toLowerCase()) ?? null;
 }
 
-/** Hash algorithm names as STIX producers spell them (`SHA-256`, `SHA256`, `sha256`) → kind. */
-const HASH_KIND_BY_NAME = new Map<string, HashKind>(
-  (Object.keys(STIX_HASH_NAME) as HashKind[]).flatMap((kind) => [
-    [STIX_HASH_NAME[kind].toLowerCase(), kind],
-    [kind, kind],
-  ]),
+/** Hash algorithm names as STIX producers spell them (`SHA-256`, `SHA256`, `sha256`) → kind, per object type. */
+const HASH_KIND_BY_NAME = new Map<string, IndicatorKind>(
+  (Object.keys(STIX_HASH_KEY) as HashSpecKind[]).flatMap((kind) => {
+    const object = kind.startsWith('x509-') ? 'x509-certificate' : 'file';
+    const key = STIX_HASH_KEY[kind].toLowerCase();
+    return [
+      [`${object}:${key}`, kind],
+      [`${object}:${key.replace('-', '')}`, kind],
+    ] as const;
+  }),
 );
 
-export function hashKindOfStixName(name: string): HashKind | null {
-  return HASH_KIND_BY_NAME.get(name.toLowerCase()) ?? null;
+/** The kind of a `file.hashes` (or, given the object type, `x509-certificate.hashes`) key. */
+export function hashKindOfStixName(name: string, objectType = 'file'): IndicatorKind | null {
+  return HASH_KIND_BY_NAME.get(`${objectType}:${name.toLowerCase()}`) ?? null;
 }
 
 const KINDS_BY_STIX_PROPERTY = new Map<string, IndicatorKind[]>();
+/** Other properties that carry a kind: the address an e-mail came from, a file's directory. */
+const KIND_OF_REFERENCE_PATH: ReadonlyMap<string, IndicatorKind> = new Map([
+  ['email-message:from_ref.value', 'email'],
+  ['email-message:sender_ref.value', 'email'],
+  ['file:parent_directory_ref.path', 'directory'],
+]);
 for (const spec of Object.values(KINDS)) {
   const { objectType, path } = spec.stixProperty;
+  // A pattern indicator is an SDO: no comparison in a pattern can denote one.
+  if (objectType === 'indicator') continue;
   for (const type of typeof objectType === 'string' ? [objectType] : objectType) {
     const key = `${type}:${path.toLowerCase()}`;
     KINDS_BY_STIX_PROPERTY.set(key, [...(KINDS_BY_STIX_PROPERTY.get(key) ?? []), spec.kind]);
@@ -197,8 +474,11 @@ export function kindOfStixProperty(
   path: readonly string[],
   value: string,
 ): IndicatorKind | null {
-  if (objectType === 'file' && path.length === 2 && path[0] === 'hashes') return hashKindOfStixName(path[1]!);
-  const kinds = KINDS_BY_STIX_PROPERTY.get(`${objectType}:${path.join('.').toLowerCase()}`);
+  if (path.length === 2 && path[0] === 'hashes') return hashKindOfStixName(path[1]!, objectType);
+  const key = `${objectType}:${path.join('.').toLowerCase()}`;
+  const referenced = KIND_OF_REFERENCE_PATH.get(key);
+  if (referenced) return referenced;
+  const kinds = KINDS_BY_STIX_PROPERTY.get(key);
   if (!kinds) return null;
   if (kinds.length === 1) return kinds[0]!;
   const wantsCidr = value.includes('/');

@@ -58,3 +58,11 @@ export const MAX_RECORD_ID_LENGTH = 256;
 /** Reject messages and locations are clipped to these lengths: they quote partner text. */
 export const MAX_REJECT_MESSAGE_LENGTH = 500;
 export const MAX_REJECT_LOCATION_LENGTH = 300;
+
+/**
+ * Networks broader than these prefixes are `network_too_broad`: one `/0`
+ * indicator would match every IP lookup. A feed may set its own minimum
+ * (`minIpv4Prefix` / `minIpv6Prefix` format settings).
+ */
+export const MIN_IPV4_PREFIX = 8;
+export const MIN_IPV6_PREFIX = 16;

@@ -22,6 +22,41 @@ export const INDICATOR_KINDS = [
   'sha1',
   'sha256',
   'sha512',
+  // Other file hashes: each its own kind and field, never folded into the four above.
+  'sha224',
+  'sha384',
+  'sha3-256',
+  'sha3-512',
+  'ssdeep',
+  'tlsh',
+  'imphash',
+  'authentihash',
+  'pehash',
+  // Host artefacts.
+  'file-name',
+  'file-path',
+  'directory',
+  'registry-key',
+  'mutex',
+  // X.509 certificates.
+  'x509-md5',
+  'x509-sha1',
+  'x509-sha256',
+  'x509-serial',
+  'x509-subject',
+  'x509-issuer',
+  // Network and identity.
+  'asn',
+  'mac',
+  'user-agent',
+  'email-subject',
+  'crypto-wallet',
+  // Indicators that are a pattern, not one observable (STIX patterns that do not reduce, other pattern languages).
+  'stix-pattern',
+  'yara',
+  'sigma',
+  'snort',
+  'suricata',
 ] as const;
 export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
 
@@ -105,6 +140,13 @@ export const REJECT_REASONS = [
   'invalid_url',
   'invalid_email',
   'invalid_hash',
+  'invalid_file_name',
+  'invalid_path',
+  'invalid_registry_key',
+  'invalid_serial_number',
+  'invalid_asn',
+  'invalid_mac',
+  'invalid_wallet',
   'invalid_date',
   'invalid_confidence',
   'invalid_tlp',
@@ -125,6 +167,16 @@ export const REJECT_REASONS = [
   'field_too_long',
   /** More tags or threat names than a record may carry: the rest are dropped; the indicator is kept. */
   'too_many_items',
+  /** A well-formed name whose suffix is not a registered public suffix (`setup.exe`), or an internal one the feed has not opted in to. */
+  'not_a_domain',
+  /** A network broader than the minimum prefix (`/0`, an IPv4 shorter than /8, an IPv6 shorter than /16): it would match everything. */
+  'network_too_broad',
+  /** A STIX pattern that is not valid STIX patterning (lower-case `and`, unbalanced brackets…), as opposed to valid but unsupported. */
+  'invalid_pattern',
+  /** Warning, records kept: the JSON message was not strict JSON (BOM, trailing commas, NaN) and was read leniently. */
+  'lenient_json',
+  /** Warning, record kept: a marking that is no TLP or PAP level Dragnet knows; kept as a tag, the record keeps its default TLP. */
+  'unknown_marking',
   'es_rejected',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

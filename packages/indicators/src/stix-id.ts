@@ -19,10 +19,16 @@ const ID = Buffer.alloc(128);
 const TYPE_BYTES = new Map<string, Buffer>();
 /** `{"value":"` and `"}` per kind, so the common unescaped value is hashed without building its JSON. */
 const QUOTED_HEAD = Object.fromEntries(
-  Object.values(KINDS).map((spec) => [spec.kind, `${spec.idJson.head}"`]),
+  Object.values(KINDS).map((spec) => [
+    spec.kind,
+    typeof spec.idJson === 'function' ? '' : `${spec.idJson.head}"`,
+  ]),
 ) as Record<IndicatorKind, string>;
 const QUOTED_TAIL = Object.fromEntries(
-  Object.values(KINDS).map((spec) => [spec.kind, `"${spec.idJson.tail}`]),
+  Object.values(KINDS).map((spec) => [
+    spec.kind,
+    typeof spec.idJson === 'function' ? '' : `"${spec.idJson.tail}`,
+  ]),
 ) as Record<IndicatorKind, string>;
 
 /** Writes the UUIDv5 text of a SHA-1 digest into ID at `offset`. */
@@ -48,8 +54,9 @@ export function stixTypeOf(observable: Observable): StixScoType {
  * JSON: `{"value":"…"}`, or `{"hashes":{"SHA-256":"…"}}` for file hashes.
  */
 export function idContributingJson(observable: Observable): string {
-  const { head, tail } = KINDS[observable.kind].idJson;
-  return `${head}${jcsString(observable.value)}${tail}`;
+  const idJson = KINDS[observable.kind].idJson;
+  if (typeof idJson === 'function') return idJson(observable.value, observableId);
+  return `${idJson.head}${jcsString(observable.value)}${idJson.tail}`;
 }
 
 /**
@@ -70,10 +77,14 @@ export function indicatorId(observable: Observable): string {
 export function observableId(kind: IndicatorKind, value: string): string {
   const spec = KINDS[kind];
   const type = spec.stixType(value);
-  const { head, tail } = spec.idJson;
-  const hash = needsNoEscaping(value)
-    ? sha1(NAMESPACE_BYTES, QUOTED_HEAD[kind], value, QUOTED_TAIL[kind])
-    : sha1(NAMESPACE_BYTES, head, JSON.stringify(value), tail);
+  const { idJson } = spec;
+  // A composed id (a number, another object's id) is built first: its own observableId call reuses ID.
+  const hash =
+    typeof idJson === 'function'
+      ? sha1(NAMESPACE_BYTES, idJson(value, observableId))
+      : needsNoEscaping(value)
+        ? sha1(NAMESPACE_BYTES, QUOTED_HEAD[kind], value, QUOTED_TAIL[kind])
+        : sha1(NAMESPACE_BYTES, idJson.head, JSON.stringify(value), idJson.tail);
   let typeBytes = TYPE_BYTES.get(type);
   if (!typeBytes) {
     typeBytes = Buffer.from(`${type}--`, 'latin1');

@@ -1,4 +1,11 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { type KafkaClient, kafkaDriver } from './driver.js';
+import {
+  type DurabilityRequest,
+  durabilityConfig,
+  type TopicDurability,
+  topicDurability,
+} from './durability.js';
 import type { TopicSpec } from './topics.js';
 
 export interface EnsureTopicsResult {
@@ -6,6 +13,13 @@ export interface EnsureTopicsResult {
   existing: string[];
   /** Existing topics with fewer partitions than asked for; partitions were added. */
   grown: string[];
+  /** What created topics got (a spec's own `replicationFactor` / config wins), with the warning to show. */
+  durability: TopicDurability;
+}
+
+export interface EnsureTopicsOptions {
+  /** Explicit replication settings (`KAFKA_REPLICATION_FACTOR`, `KAFKA_MIN_INSYNC_REPLICAS`); unset: from the broker count. */
+  durability?: DurabilityRequest;
 }
 
 /**
@@ -13,17 +27,36 @@ export interface EnsureTopicsResult {
  * service and the CLI may call it at start. kafkajs cannot subscribe to a topic
  * that does not exist yet on KRaft, hence topics come first.
  */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
-  const admin = kafka.admin();
+export async function ensureTopics(
+  kafka: KafkaClient,
+  specs: TopicSpec[],
+  options: EnsureTopicsOptions = {},
+): Promise<EnsureTopicsResult> {
+  const admin = kafkaDriver(kafka).admin();
   await admin.connect();
   try {
-    return await ensureTopicsWith(admin, specs);
+    const { brokers } = await admin.describeCluster();
+    const durability = topicDurability(brokers.length, options.durability);
+    // On a cluster, a topic just created may be unknown for a moment to the broker asked next
+    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): the whole step is idempotent, so do it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ensureTopicsWith(admin, specs, durability);
+      } catch (error) {
+        if (attempt >= 5 || (error as { retriable?: boolean }).retriable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
 }
 
-async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
+async function ensureTopicsWith(
+  admin: Admin,
+  specs: TopicSpec[],
+  durability: TopicDurability,
+): Promise<EnsureTopicsResult> {
   const existingNames = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existingNames.has(spec.topic));
   const present = specs.filter((spec) => existingNames.has(spec.topic));
@@ -33,8 +66,10 @@ async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promise<Ensur
       topics: missing.map((spec) => ({
         topic: spec.topic,
         numPartitions: spec.partitions,
-        replicationFactor: spec.replicationFactor ?? 1,
-        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+        replicationFactor: spec.replicationFactor ?? durability.replicationFactor,
+        configEntries: Object.entries({ ...durabilityConfig(durability), ...spec.config }).map(
+          ([name, value]) => ({ name, value }),
+        ),
       })),
     });
   }
@@ -52,11 +87,16 @@ async function ensureTopicsWith(admin: Admin, specs: TopicSpec[]): Promise<Ensur
       grown.push(...toGrow.map((spec) => spec.topic));
     }
   }
-  return { created: missing.map((spec) => spec.topic), existing: present.map((spec) => spec.topic), grown };
+  return {
+    created: missing.map((spec) => spec.topic),
+    existing: present.map((spec) => spec.topic),
+    grown,
+    durability,
+  };
 }
 
-export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
+export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
+  const admin = kafkaDriver(kafka).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -77,11 +117,11 @@ export interface PartitionLag {
 
 /** Committed offset vs high watermark per partition, for status and `/metrics`. */
 export async function consumerGroupLag(
-  kafka: Kafka,
+  kafka: KafkaClient,
   groupId: string,
   topics: string[],
 ): Promise<PartitionLag[]> {
-  const admin = kafka.admin();
+  const admin = kafkaDriver(kafka).admin();
   await admin.connect();
   try {
     const lags: PartitionLag[] = [];
@@ -112,8 +152,8 @@ export async function consumerGroupLag(
  * hash to other partitions afterwards: fine for partner and canonical topics,
  * not for the changes topic (docs/adr/0001-no-lost-update.md, Limits).
  */
-export async function addPartitions(kafka: Kafka, topic: string, count: number): Promise<void> {
-  const admin = kafka.admin();
+export async function addPartitions(kafka: KafkaClient, topic: string, count: number): Promise<void> {
+  const admin = kafkaDriver(kafka).admin();
   await admin.connect();
   try {
     await admin.createPartitions({ topicPartitions: [{ topic, count }] });

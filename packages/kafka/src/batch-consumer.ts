@@ -1,8 +1,10 @@
 import type { DeadLetter } from '@dragnet/contracts';
 import type { Logger } from '@dragnet/logger';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import { stageErrorDeadLetter } from './dead-letter.js';
 import { METADATA_MAX_AGE_MS } from './defaults.js';
+import { type KafkaClient, kafkaDriver } from './driver.js';
+import { headersToStrings } from './headers.js';
 import {
   backoffDelayMs,
   DEFAULT_ISOLATION_POLICY,
@@ -61,7 +63,7 @@ export interface BatchHealthListener {
 }
 
 export interface BatchConsumerOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   groupId: string;
   topics: string[];
   handler: BatchHandler;
@@ -104,25 +106,15 @@ export interface BatchConsumerOptions {
 export interface RunningConsumer {
   /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
   stop(): Promise<void>;
-  readonly consumer: Consumer;
-}
-
-function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
-  }
-  return out;
+  /** Called each time this member (re)joins the group, after every rebalance. */
+  onGroupJoin(listener: () => void): void;
 }
 
 export async function runBatchConsumer(options: BatchConsumerOptions): Promise<RunningConsumer> {
   const { kafka, groupId, topics, handler, logger, deadLetters, health } = options;
   const isRetriable = options.isRetriable ?? isInfrastructureError;
   const policy: IsolationPolicy = { ...DEFAULT_ISOLATION_POLICY, ...options.isolation };
-  const consumer = kafka.consumer({
+  const consumer = kafkaDriver(kafka).consumer({
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: 3_000,
@@ -141,7 +133,7 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
   // hand so that stopping finishes and commits them first.
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
-  await consumer.run({
+  const runConfig: Parameters<typeof consumer.run>[0] = {
     autoCommit: false,
     // Offsets are resolved by hand, only for batches that were processed: an
     // auto-resolved batch that was skipped (stale after a rebalance, or while
@@ -158,6 +150,32 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
         inFlight.delete(work);
       }
     },
+  };
+  await consumer.run(runConfig);
+  // kafkajs gives up on errors it classes as not retriable — UNKNOWN_MEMBER_ID when the group
+  // coordinator's broker died (test/cluster/failover.test.ts) — and leaves the process running
+  // without a consumer: a stage that silently stops. Rejoin instead; uncommitted batches come again.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || stopping) return;
+    logger.error(
+      { err: payload.error, groupId },
+      'consumer stopped on an error kafkajs does not retry; rejoining',
+    );
+    const rejoin = (attempt: number) =>
+      setTimeout(
+        () => {
+          if (stopping) return;
+          consumer
+            .connect()
+            .then(() => consumer.run(runConfig))
+            .catch((error: unknown) => {
+              logger.warn({ err: error, groupId, attempt }, 'rejoining the consumer group failed; retrying');
+              rejoin(attempt + 1);
+            });
+        },
+        Math.min(10_000, 1_000 * attempt),
+      );
+    rejoin(1);
   });
   async function processBatch({
     batch,
@@ -248,7 +266,9 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
   }
   logger.info({ groupId, topics: topics.length }, 'consumer running');
   return {
-    consumer,
+    onGroupJoin(listener) {
+      consumer.on(consumer.events.GROUP_JOIN, listener);
+    },
     async stop() {
       stopping = true;
       await Promise.allSettled([...inFlight]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '@dragnet/logger';
-import kafkajs, { Kafka, type KafkaConfig, type logCreator, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, type logCreator, logLevel } from 'kafkajs';
+import { asKafkaClient, type KafkaClient } from './driver.js';
 
 /** SASL/SCRAM identity of a client (docs/operations.md, "Security"). */
 export interface KafkaSasl {
@@ -52,7 +53,7 @@ export function createKafka({
   sasl,
   ssl,
   retries = 8,
-}: KafkaSettings): Kafka {
+}: KafkaSettings): KafkaClient {
   const config: KafkaConfig = {
     brokers,
     clientId,
@@ -71,21 +72,8 @@ export function createKafka({
   }
   // Certificates are always verified: a private CA is added, never verification turned off.
   if (ssl) config.ssl = ssl.ca ? { ca: [ssl.ca], rejectUnauthorized: true } : { rejectUnauthorized: true };
-  return new Kafka(config);
+  return asKafkaClient(new Kafka(config));
 }
-
-export type { AclEntry, Kafka } from 'kafkajs';
-
-// ACL vocabulary for callers that manage the perimeter (dragnet partner / perimeter). kafkajs is
-// CommonJS and Node's named-export detection misses these, so they come off the default export.
-export const AclOperationTypes = kafkajs.AclOperationTypes;
-export type AclOperationTypes = kafkajs.AclOperationTypes;
-export const AclPermissionTypes = kafkajs.AclPermissionTypes;
-export type AclPermissionTypes = kafkajs.AclPermissionTypes;
-export const AclResourceTypes = kafkajs.AclResourceTypes;
-export type AclResourceTypes = kafkajs.AclResourceTypes;
-export const ResourcePatternTypes = kafkajs.ResourcePatternTypes;
-export type ResourcePatternTypes = kafkajs.ResourcePatternTypes;
 
 /** The `KAFKA_*` settings `kafkaFromConfig` reads (see @dragnet/config). */
 export interface KafkaConfigVariables {
@@ -117,7 +105,7 @@ export function kafkaSecurityFromConfig(config: KafkaConfigVariables): Pick<Kafk
 }
 
 /** The client for a service's validated `KAFKA_*` settings; the client id defaults to `dragnet-<service>`. */
-export function kafkaFromConfig(config: KafkaConfigVariables, service: string, logger: Logger): Kafka {
+export function kafkaFromConfig(config: KafkaConfigVariables, service: string, logger: Logger): KafkaClient {
   return createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? `dragnet-${service}`,

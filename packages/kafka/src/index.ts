@@ -1,8 +1,12 @@
+export * from './acls.js';
 export * from './admin.js';
 export * from './batch-consumer.js';
 export * from './client.js';
 export * from './dead-letter.js';
 export * from './defaults.js';
+export type { KafkaClient } from './driver.js';
+export * from './durability.js';
 export * from './isolation.js';
+export * from './offsets.js';
 export * from './producer.js';
 export * from './topics.js';

@@ -85,7 +85,7 @@ describe('batch consumer isolation (real broker)', () => {
         for (const record of records) handled.add(record.value!.toString());
       },
     });
-    running.consumer.on(running.consumer.events.GROUP_JOIN, () => {
+    running.onGroupJoin(() => {
       joins++;
     });
     try {

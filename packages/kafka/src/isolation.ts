@@ -46,8 +46,9 @@ const INFRASTRUCTURE_NAMES = new Set([
   'KafkaJSBrokerNotFound',
   'KafkaJSLockTimeout',
   'KafkaJSMetadataNotLoaded',
-  // ioredis
+  // ioredis, and @dragnet/redis when a batch got no replies
   'MaxRetriesPerRequestError',
+  'RedisUnavailableError',
 ]);
 
 const REDIS_UNAVAILABLE = /^(READONLY|LOADING|MASTERDOWN|OOM|BUSY|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b/;

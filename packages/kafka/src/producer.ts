@@ -1,5 +1,6 @@
-import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { METADATA_MAX_AGE_MS } from './defaults.js';
+import { type KafkaClient, kafkaDriver } from './driver.js';
 
 export interface OutgoingRecord {
   topic: string;
@@ -19,14 +20,14 @@ export interface BatchProducer {
 }
 
 export async function createBatchProducer(
-  kafka: Kafka,
+  kafka: KafkaClient,
   options: { idempotent?: boolean; maxRequestBytes?: number } = {},
 ): Promise<BatchProducer> {
   const idempotent = options.idempotent ?? true;
   const maxRequestBytes = options.maxRequestBytes ?? 900_000;
   // The idempotent producer removes duplicates caused by the producer's own
   // retries; kafkajs requires maxInFlightRequests = 1 for it.
-  const producer: Producer = kafka.producer({
+  const producer: Producer = kafkaDriver(kafka).producer({
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: false,

@@ -1,4 +1,5 @@
-import { AUDIT_MAPPINGS, INDICATOR_MAPPINGS } from '@dragnet/elasticsearch';
+import { INDICATOR_MAPPINGS } from '@dragnet/document';
+import { AUDIT_MAPPINGS } from '@dragnet/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { loadSavedObjects, type SavedObject } from './saved-objects.js';
 import { flattenMapping, kqlFields, validateBundle } from './validate.js';
@@ -89,7 +90,7 @@ describe('validateBundle', () => {
 
   it('checks classic visualisations, data views and object paths too', () => {
     const objects = clone();
-    byId(objects, 'dragnet-indicators').attributes.timeFieldName = 'dragnet.description';
+    byId(objects, 'dragnet-indicators').attributes.timeFieldName = 'dragnet.sources.description';
     objects.push({
       type: 'visualization',
       id: 'classic',
@@ -103,7 +104,7 @@ describe('validateBundle', () => {
       references: [],
     });
     expect(validateBundle(objects, INDICATOR_MAPPINGS, byDataView)).toEqual([
-      'index-pattern dragnet-indicators: timeFieldName "dragnet.description" has type text, which cannot be aggregated or sorted on',
+      'index-pattern dragnet-indicators: timeFieldName "dragnet.sources.description" has type text, which cannot be aggregated or sorted on',
       'visualization classic: aggregation 2 (terms) "dragnet.sources" is an object, not a field',
     ]);
   });
@@ -129,7 +130,7 @@ describe('flattenMapping', () => {
     const fields = flattenMapping(INDICATOR_MAPPINGS);
     expect(fields.get('threat.indicator.as.organization.name')).toBe('keyword');
     expect(fields.get('threat.indicator.as.organization.name.text')).toBe('text');
-    expect(fields.get('dragnet.description.keyword')).toBe('keyword');
+    expect(fields.get('dragnet.sources.description.keyword')).toBe('keyword');
     expect(fields.get('threat.indicator')).toBe('object');
     expect(fields.get('dragnet.enrichment.providers')).toBe('object');
   });

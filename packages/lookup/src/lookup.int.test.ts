@@ -1,18 +1,18 @@
 import {
-  deleteIndicatorIndex,
-  ensureIndicatorIndex,
-  type IndexNames,
-  writeVersioned,
-} from '@dragnet/elasticsearch';
-import { canonicalizeAny, type IndicatorReport, observableId, type Tlp } from '@dragnet/indicators';
-import {
   DEFAULT_GRANULARITY_MS,
   type MergeState,
   mergeReport,
   type Scoring,
   scoreBelowMarking,
   stateToDocument,
-} from '@dragnet/merge';
+} from '@dragnet/document';
+import {
+  deleteIndicatorIndex,
+  ensureIndicatorIndex,
+  type IndexNames,
+  writeVersioned,
+} from '@dragnet/elasticsearch';
+import { canonicalizeAny, type IndicatorReport, observableId, type Tlp } from '@dragnet/indicators';
 import { requireStack, testElasticsearch, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LookupScope, lookupMany, lookupOne, searchPage } from './lookup.js';

@@ -1,6 +1,8 @@
+import { FIELDS, lastSeenAtField } from '@dragnet/document';
 import {
-  type Client,
+  type ElasticsearchClient,
   findNetworksContaining,
+  findUrlsWithFragment,
   getIndicators,
   isBadRequest,
   rejectionReason,
@@ -8,7 +10,6 @@ import {
   searchIndicators,
 } from '@dragnet/elasticsearch';
 import { parseIpv4, parseIpv6, type Tlp } from '@dragnet/indicators';
-import { tlpFieldName } from '@dragnet/merge';
 import { InvalidRequestError } from './errors.js';
 import { type ResolvedObservable, resolveObservable } from './observables.js';
 import { projectDocument, visibility } from './projection.js';
@@ -17,7 +18,7 @@ import { type IndicatorSummary, SUMMARY_FIELDS, summarize } from './summary.js';
 import { tlpsUpTo } from './tlp.js';
 
 export interface LookupScope {
-  client: Client;
+  client: ElasticsearchClient;
   /** The read alias. */
   index: string;
   /**
@@ -42,9 +43,21 @@ export async function lookupOne(scope: LookupScope, input: string): Promise<Sing
   if (!resolved.ok) return { outcome: 'invalid', reason: resolved.reason, message: resolved.message };
   const [stored] = await getIndicators(scope.client, scope.index, [resolved.id]);
   const document = stored ? projectDocument(stored.document, scope.maxTlp) : null;
-  if (!stored || !document)
-    return { outcome: 'unknown', id: resolved.id, kind: resolved.kind, value: resolved.value };
-  return { outcome: 'found', id: stored.id, document };
+  if (stored && document) return { outcome: 'found', id: stored.id, document };
+  // Canonical URLs keep the partner's fragment: the URL without one still finds them.
+  if (resolved.kind === 'url' && !resolved.value.includes('#')) {
+    const variants = await findUrlsWithFragment(
+      scope.client,
+      scope.index,
+      [resolved.value],
+      tlpsUpTo(scope.maxTlp),
+    );
+    for (const variant of variants) {
+      const projected = projectDocument(variant.document, scope.maxTlp);
+      if (projected) return { outcome: 'found', id: variant.id, document: projected };
+    }
+  }
+  return { outcome: 'unknown', id: resolved.id, kind: resolved.kind, value: resolved.value };
 }
 
 /**
@@ -75,8 +88,12 @@ async function projectSummaries(scope: LookupScope, stored: StoredIndicator[]): 
 export interface LookupMatch {
   /** Every input (as given) that resolved to this indicator. */
   inputs: string[];
-  /** `observable`: the indicator is the observable itself; `network`: a CIDR indicator containing the IP. */
-  matched_by: 'observable' | 'network';
+  /**
+   * `observable`: the indicator is the observable itself; `network`: a CIDR
+   * indicator containing the IP; `url_fragment`: the URL with a fragment the
+   * partner reported (`…?q=1#token` for `…?q=1`).
+   */
+  matched_by: 'observable' | 'network' | 'url_fragment';
   indicator: IndicatorSummary;
 }
 
@@ -107,6 +124,7 @@ export async function lookupMany(
   const invalid: LookupResult['invalid'] = [];
   const inputsById = new Map<string, string[]>();
   const ips = new Map<string, string[]>();
+  const fragmentless = new Map<string, string[]>();
   inputs.forEach((input, index) => {
     const resolved = resolveObservable(input);
     onResolved?.(index, resolved);
@@ -117,13 +135,18 @@ export async function lookupMany(
     const given = resolved.input;
     appendTo(inputsById, resolved.id, given);
     if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6') appendTo(ips, resolved.value, given);
+    if (resolved.kind === 'url' && !resolved.value.includes('#'))
+      appendTo(fragmentless, resolved.value, given);
   });
-  const [exact, networks] = await Promise.all([
+  const [exact, networks, fragments] = await Promise.all([
     getIndicators(scope.client, scope.index, [...inputsById.keys()], { sourceIncludes: SUMMARY_FIELDS }).then(
       (found) => projectSummaries(scope, found),
     ),
     // A network matches by its value, whatever the marking: every one the reader may know exists.
     findNetworksContaining(scope.client, scope.index, [...ips.keys()], tlpsUpTo(scope.maxTlp), {
+      sourceIncludes: SUMMARY_FIELDS,
+    }).then((found) => projectSummaries(scope, found)),
+    findUrlsWithFragment(scope.client, scope.index, [...fragmentless.keys()], tlpsUpTo(scope.maxTlp), {
       sourceIncludes: SUMMARY_FIELDS,
     }).then((found) => projectSummaries(scope, found)),
   ]);
@@ -139,6 +162,13 @@ export async function lookupMany(
     if (given.length === 0) continue;
     for (const input of given) matchedInputs.add(input);
     matches.push({ inputs: given, matched_by: 'network', indicator: summarize(stored.document) });
+  }
+  for (const stored of fragments) {
+    const value = String((stored.document.dragnet as Record<string, unknown> | undefined)?.value ?? '');
+    const given = fragmentless.get(value.slice(0, value.indexOf('#'))) ?? [];
+    if (given.length === 0) continue;
+    for (const input of given) matchedInputs.add(input);
+    matches.push({ inputs: given, matched_by: 'url_fragment', indicator: summarize(stored.document) });
   }
   const unknown = [...inputsById.values()].flat().filter((input) => !matchedInputs.has(input));
   return { matches, invalid, unknown };
@@ -199,7 +229,7 @@ export async function searchStored(
       tlps: visibleTlps,
       floorTlps: namesOnlyMarkingFreeFields(request.query) ? visibleTlps : [],
       // Cleared for everything, nothing can leak: the plain index order.
-      sortField: scope.maxTlp === 'red' ? '@timestamp' : `dragnet.last_seen_at.${tlpFieldName(scope.maxTlp)}`,
+      sortField: scope.maxTlp === 'red' ? FIELDS.timestamp : lastSeenAtField(scope.maxTlp),
     });
     return {
       total: page.total,

@@ -1,4 +1,13 @@
-import { canonicalizeAny, type IndicatorKind, observableId, type RejectReason } from '@dragnet/indicators';
+import {
+  canonicalizeAny,
+  INTERNAL_SUFFIXES,
+  type IndicatorKind,
+  observableId,
+  type RejectReason,
+} from '@dragnet/indicators';
+
+/** A lookup only reads: internal suffixes any feed may have opted in to (`.onion`…) are looked up too. */
+const LOOKUP_OPTIONS = { internalSuffixes: INTERNAL_SUFFIXES } as const;
 
 export type ResolvedObservable =
   | { ok: true; input: string; kind: IndicatorKind; value: string; id: string }
@@ -22,7 +31,7 @@ export function resolveObservable(input: unknown): ResolvedObservable {
       reason: 'invalid_value',
       message: `longer than ${MAX_OBSERVABLE_LENGTH} characters`,
     };
-  const result = canonicalizeAny(input.trim());
+  const result = canonicalizeAny(input.trim(), LOOKUP_OPTIONS);
   if (!result.ok) return { ok: false, input, reason: result.reason, message: result.message };
   return {
     ok: true,

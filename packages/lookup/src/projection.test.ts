@@ -1,4 +1,3 @@
-import { type IndicatorReport, TLP_LEVELS, type Tlp } from '@dragnet/indicators';
 import {
   DEFAULT_GRANULARITY_MS,
   type MergeState,
@@ -6,7 +5,8 @@ import {
   type Scoring,
   scoreBelowMarking,
   stateToDocument,
-} from '@dragnet/merge';
+} from '@dragnet/document';
+import { type IndicatorReport, TLP_LEVELS, type Tlp } from '@dragnet/indicators';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { projectDocument, visibility } from './projection.js';

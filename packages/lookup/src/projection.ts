@@ -1,5 +1,5 @@
+import { documentToState, projectState, stateToDocument, storedScoringBelow } from '@dragnet/document';
 import type { Tlp } from '@dragnet/indicators';
-import { documentToState, projectState, stateToDocument, storedScoringBelow } from '@dragnet/merge';
 import { tlpVisible } from './tlp.js';
 
 const record = (value: unknown): Record<string, unknown> =>

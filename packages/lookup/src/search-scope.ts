@@ -1,31 +1,34 @@
+import { FIELDS } from '@dragnet/document';
+
 /**
  * Fields whose values come from the observable itself (its value, type and
  * enrichment), never from what a partner said about it under some marking.
  * A query that names only these cannot match a document by content above the
  * reader's TLP, so it may run over every document the reader may know exists.
  */
-const MARKING_FREE_FIELDS = new Set([
-  'dragnet.id',
-  'dragnet.kind',
-  'dragnet.value',
-  'dragnet.network',
-  'dragnet.tlp_floor',
-  'dragnet.suppressed',
-  'dragnet.enriched',
-  'threat.indicator.type',
-  'threat.indicator.name',
-  'threat.indicator.ip',
-  'threat.indicator.email.address',
+const MARKING_FREE_FIELDS = new Set<string>([
+  FIELDS.id,
+  FIELDS.kind,
+  FIELDS.value,
+  FIELDS.network,
+  FIELDS.tlpFloor,
+  FIELDS.suppressed,
+  FIELDS.enriched,
+  FIELDS.type,
+  FIELDS.name,
+  FIELDS.ip,
+  FIELDS.emailAddress,
 ]);
+/** Whole subtrees (`threat.indicator.url.*`, …) of marking-free fields. */
 const MARKING_FREE_PREFIXES = [
-  'threat.indicator.url.',
-  'threat.indicator.file.hash.',
-  'threat.indicator.as.',
-  'threat.indicator.geo.',
-  'related.',
-  'dragnet.enrichment.',
-  'dragnet.warninglists.',
-];
+  FIELDS.url,
+  FIELDS.fileHash,
+  FIELDS.as,
+  FIELDS.geo,
+  FIELDS.related,
+  FIELDS.enrichment,
+  FIELDS.warninglists,
+].map((path) => `${path}.`);
 
 const FIELD_NAME = /^[A-Za-z0-9_.]+$/;
 

@@ -1,3 +1,4 @@
+import { FIELDS } from '@dragnet/document';
 /** The answer to "do we know this?" for one indicator: what SOC tools act on, without the raw merge data. */
 export interface IndicatorSummary {
   id: string;
@@ -28,30 +29,30 @@ export interface IndicatorSummary {
 
 /** The stored fields `summarize` reads: bulk lookups fetch only these (a fraction of the document). */
 export const SUMMARY_FIELDS = [
-  'dragnet.id',
-  'dragnet.kind',
-  'dragnet.value',
-  'dragnet.network',
-  'dragnet.score',
-  'dragnet.tlp',
-  'dragnet.tlp_floor',
-  'dragnet.active',
-  'dragnet.expired',
-  'dragnet.suppressed',
-  'dragnet.threat_names',
-  'dragnet.warninglists',
-  'dragnet.sources.provider',
-  'dragnet.sources.feed',
-  'dragnet.sources.first_seen',
-  'dragnet.sources.last_seen',
-  'dragnet.sources.confidence',
-  'dragnet.sources.tlp',
-  'threat.indicator.type',
-  'threat.indicator.confidence',
-  'threat.indicator.first_seen',
-  'threat.indicator.last_seen',
-  'threat.indicator.as',
-  'threat.indicator.geo',
+  FIELDS.id,
+  FIELDS.kind,
+  FIELDS.value,
+  FIELDS.network,
+  FIELDS.score,
+  FIELDS.tlp,
+  FIELDS.tlpFloor,
+  FIELDS.active,
+  FIELDS.expired,
+  FIELDS.suppressed,
+  FIELDS.threatNames,
+  FIELDS.warninglists,
+  FIELDS.sourceProvider,
+  FIELDS.sourceFeed,
+  FIELDS.sourceFirstSeen,
+  FIELDS.sourceLastSeen,
+  FIELDS.sourceConfidence,
+  FIELDS.sourceTlp,
+  FIELDS.type,
+  FIELDS.confidence,
+  FIELDS.firstSeen,
+  FIELDS.lastSeen,
+  FIELDS.as,
+  FIELDS.geo,
 ] as const;
 
 const record = (value: unknown): Record<string, unknown> =>

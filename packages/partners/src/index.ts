@@ -11,6 +11,39 @@ export const DEFAULT_PARTNERS_FILE = resolve(
   '../../../infra/partners.json',
 );
 
+/**
+ * A partner that publishes over TAXII 2.1 instead of pushing to Kafka: the
+ * taxii-collector service polls this collection and writes each page as a
+ * STIX bundle to the partner's topic. Secrets are never inline: `passwordFile`
+ * (with `username`, HTTP Basic) or `tokenFile` (Bearer) name files (absolute,
+ * or relative to the working directory) whose content is the secret.
+ */
+const taxiiSourceSchema = z
+  .object({
+    /** The API root, e.g. `https://taxii.example.org/api1/` (http or https). */
+    apiRoot: z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+      message: 'expected an http(s) URL',
+    }),
+    collectionId: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'a collection id (letters, digits, . _ ~ -)'),
+    username: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    tokenFile: z.string().min(1).optional(),
+    pollIntervalSeconds: z.number().int().min(1).max(86_400).default(300),
+    /** Objects asked per page (`limit`); the server may serve fewer. */
+    pageLimit: z.number().int().min(1).max(10_000).default(1_000),
+    /** Where a first poll starts (`added_after`); unset: the whole collection. */
+    addedAfter: z.iso.datetime().optional(),
+  })
+  .strict()
+  .refine((source) => !(source.tokenFile && (source.username || source.passwordFile)), {
+    message: 'tokenFile (Bearer) or username + passwordFile (Basic), not both',
+  })
+  .refine((source) => Boolean(source.username) === Boolean(source.passwordFile), {
+    message: 'username and passwordFile go together',
+  });
+
+export type TaxiiSource = z.infer<typeof taxiiSourceSchema>;
+
 const partnerSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
   name: z.string().min(1),
@@ -21,6 +54,7 @@ const partnerSchema = z.object({
   trust: z.number().min(0).max(1),
   partitions: z.number().int().min(1).max(256).default(3),
   retentionDays: z.number().int().min(1).max(3650).default(14),
+  taxii: taxiiSourceSchema.optional(),
 });
 
 const registrySchema = z.object({ partners: z.array(partnerSchema).min(1) });
@@ -34,6 +68,8 @@ export interface Partner {
   trust: number;
   partitions: number;
   retentionDays: number;
+  /** Set when Dragnet collects this partner's feed from its TAXII 2.1 server (format `stix`). */
+  taxii?: TaxiiSource | undefined;
   /** `feeds.<id>` */
   topic: string;
   /** `dragnet.rejects.<id>`: the dead letters of this partner's messages, for the partner to read. */
@@ -60,6 +96,8 @@ export function parseRegistry(raw: unknown): PartnerRegistry {
   for (const entry of parsed.data.partners) {
     const formatErrors = validateFeedFormat(entry.format);
     for (const error of formatErrors) problems.push(`partner ${entry.id}: format: ${error}`);
+    if (entry.taxii && entry.format.type !== 'stix')
+      problems.push(`partner ${entry.id}: taxii: the format must be stix (TAXII serves STIX bundles)`);
     const partner: Partner = {
       ...entry,
       format: entry.format as unknown as FeedFormat,
@@ -122,7 +160,7 @@ export function planTopics(registry: PartnerRegistry, internalPartitions = 6): P
       ];
     }),
     {
-      topic: TOPICS.canonical,
+      topic: TOPICS.mergeInput,
       partitions: internalPartitions,
       config: { 'retention.ms': String(7 * DAY_MS) },
     },

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { type EnrichmentTarget, QUEUES } from '@dragnet/contracts';
 import {
   type ConnectionOptions,
-  type Job,
   type JobsOptions,
   type MinimalJob,
   Queue,
@@ -10,6 +9,7 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import { backoffWithJitter } from './backoff.js';
+import { type JobQueue, jobQueueOver, type QueueConnection } from './job-queue.js';
 
 /** The typed job catalog: every queue, its job names and their data. */
 export interface JobCatalog {
@@ -39,29 +39,12 @@ export type JobData<Q extends QueueName, N extends JobName<Q>> = JobCatalog[Q][N
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_CEILING_MS = 300_000;
 
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+export const DEFAULT_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'jitter', delay: BACKOFF_BASE_MS },
   removeOnComplete: { count: 1_000 },
   removeOnFail: false,
-};
-
-export type { Job, Queue, Worker } from 'bullmq';
-/** For waiting on job results (tests, CLI). */
-export { QueueEvents } from 'bullmq';
-
-/** The queue of a catalog entry, under its (namespaced) name from the contracts. */
-export function createQueue<Q extends QueueName>(
-  queue: Q,
-  connection: ConnectionOptions,
-  prefix?: string,
-): Queue {
-  return new Queue(QUEUES[queue], {
-    connection,
-    defaultJobOptions: DEFAULT_JOB_OPTIONS,
-    ...(prefix ? { prefix } : {}),
-  });
-}
+} as const satisfies JobsOptions;
 
 /** A deterministic job id: the same targets at the same provider versions are one job, so replays never enrich twice. */
 export function enrichmentJobId(targets: EnrichmentTarget[], versions: Record<string, number>): string {
@@ -71,8 +54,30 @@ export function enrichmentJobId(targets: EnrichmentTarget[], versions: Record<st
   return `enrich-${hash.digest('hex').slice(0, 40)}`;
 }
 
+/** The queue of a catalog entry, under its (namespaced) name from the contracts. */
+export function openQueue<Q extends QueueName>(
+  queue: Q,
+  connection: QueueConnection,
+  prefix?: string,
+): JobQueue<Q> {
+  const driver = new Queue(QUEUES[queue], {
+    connection: connection as ConnectionOptions,
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    ...(prefix ? { prefix } : {}),
+  });
+  return jobQueueOver<Q>(driver, connection, prefix);
+}
+
+/** A job as its processor sees it. */
+export interface QueuedJob<Q extends QueueName> {
+  readonly id: string;
+  readonly name: JobName<Q>;
+  readonly data: JobCatalog[Q][JobName<Q>];
+  readonly attemptsMade: number;
+}
+
 export interface WorkerSettings {
-  connection: ConnectionOptions;
+  connection: QueueConnection;
   /** Jobs processed at once by this process [BullMQ default 1]. */
   concurrency: number;
   /** A job whose lock is not renewed within this is stalled and picked up by another worker [30 s]. */
@@ -82,13 +87,19 @@ export interface WorkerSettings {
   prefix?: string;
 }
 
-export function createWorker<Q extends QueueName>(
-  queue: Q,
-  processor: (job: Job) => Promise<unknown>,
-  settings: WorkerSettings,
-): Worker {
-  const options: WorkerOptions = {
-    connection: settings.connection,
+/** A running worker of one queue. */
+export interface JobWorker {
+  /** Called on each failed attempt, with the job (unknown when it vanished) and the error. */
+  onFailed(listener: (job: { id: string; attemptsMade: number } | undefined, error: Error) => void): void;
+  waitUntilReady(): Promise<void>;
+  isRunning(): boolean;
+  /** Lets the jobs in hand finish, then closes. */
+  close(): Promise<void>;
+}
+
+function workerOptions(settings: WorkerSettings): WorkerOptions {
+  return {
+    connection: settings.connection as ConnectionOptions,
     concurrency: settings.concurrency,
     lockDuration: settings.lockDurationMs ?? 30_000,
     // Look for stalled jobs at least as often as a lock can expire, so a killed worker's job moves on promptly.
@@ -105,5 +116,34 @@ export function createWorker<Q extends QueueName>(
     },
     ...(settings.prefix ? { prefix: settings.prefix } : {}),
   };
-  return new Worker(QUEUES[queue], processor, options);
+}
+
+export function createWorker<Q extends QueueName>(
+  queue: Q,
+  processor: (job: QueuedJob<Q>) => Promise<unknown>,
+  settings: WorkerSettings,
+): JobWorker {
+  const worker = new Worker(
+    QUEUES[queue],
+    (job) =>
+      processor({
+        id: String(job.id),
+        name: job.name as JobName<Q>,
+        data: job.data as JobCatalog[Q][JobName<Q>],
+        attemptsMade: job.attemptsMade,
+      }),
+    workerOptions(settings),
+  );
+  return {
+    onFailed(listener) {
+      worker.on('failed', (job, error) =>
+        listener(job ? { id: String(job.id), attemptsMade: job.attemptsMade } : undefined, error),
+      );
+    },
+    waitUntilReady: async () => {
+      await worker.waitUntilReady();
+    },
+    isRunning: () => worker.isRunning(),
+    close: () => worker.close(),
+  };
 }

@@ -1,9 +1,7 @@
-import type { Queue } from 'bullmq';
+import type { QueueName } from './catalog.js';
+import type { JobQueue } from './job-queue.js';
 
 /** Moves the given failed jobs (all when `ids` is empty) back to waiting; returns how many. `dragnet jobs retry` uses it. */
-export async function retryFailed(queue: Queue, ids: string[]): Promise<number> {
-  const failed = await queue.getFailed(0, -1);
-  const selected = ids.length > 0 ? failed.filter((job) => ids.includes(String(job.id))) : failed;
-  for (const job of selected) await job.retry('failed');
-  return selected.length;
+export function retryFailed(queue: JobQueue<QueueName>, ids: string[]): Promise<number> {
+  return queue.retryFailed(ids);
 }

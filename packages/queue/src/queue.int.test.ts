@@ -1,7 +1,7 @@
 import { requireStack, stack, uniqueName } from '@dragnet/test-kit';
-import { QueueEvents } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createQueue, createWorker, enrichmentJobId } from './catalog.js';
+import { createWorker, enrichmentJobId, openQueue } from './catalog.js';
+import { enqueueEnrichment } from './enrichment-jobs.js';
 
 const connection = () => ({ url: stack.REDIS_URL, maxRetriesPerRequest: null });
 
@@ -10,9 +10,7 @@ describe('BullMQ on real Redis', () => {
 
   it('processes a job with a worker and dedupes by deterministic job id', async () => {
     const prefix = uniqueName('bull');
-    const queue = createQueue('enrichment', connection(), prefix);
-    const events = new QueueEvents(queue.name, { connection: connection(), prefix });
-    await events.waitUntilReady();
+    const queue = openQueue('enrichment', connection(), prefix);
     const processed: string[] = [];
     const worker = createWorker(
       'enrichment',
@@ -24,14 +22,38 @@ describe('BullMQ on real Redis', () => {
     );
     const targets = [{ id: 'ipv4-addr--a', kind: 'ipv4', value: '192.0.2.1' }];
     const jobId = enrichmentJobId(targets, { ip: 1 });
-    const job = await queue.add('enrich', { targets, versions: { ip: 1 } }, { jobId });
+    expect(await queue.add('enrich', { targets, versions: { ip: 1 } }, { jobId })).toBe(jobId);
     await queue.add('enrich', { targets, versions: { ip: 1 } }, { jobId });
-    expect(await job.waitUntilFinished(events, 20_000)).toBe(1);
+    expect(await queue.waitForJob(jobId, 20_000)).toBe(1);
     expect(processed).toEqual(['ipv4-addr--a']);
-    expect(await queue.getJobCounts('completed', 'waiting')).toMatchObject({ completed: 1, waiting: 0 });
+    expect(await queue.counts('completed', 'waiting')).toEqual({ completed: 1, waiting: 0 });
     await worker.close();
-    await events.close();
-    await queue.obliterate({ force: true });
+    await queue.obliterate();
     await queue.close();
+  });
+
+  it('enqueues enrichment in chunks under deterministic ids, so a replayed batch adds no job', async () => {
+    const prefix = uniqueName('bull');
+    const queue = openQueue('enrichment', connection(), prefix);
+    try {
+      const targets = ['a', 'b', 'c', 'd', 'e'].map((letter, at) => ({
+        id: `ipv4-addr--${letter}`,
+        kind: 'ipv4' as const,
+        value: `192.0.2.${at + 1}`,
+      }));
+      await enqueueEnrichment(queue, targets, { ip: 1 }, 2);
+      await enqueueEnrichment(queue, targets, { ip: 1 }, 2);
+      // 5 targets by 2: jobs of 2, 2 and 1, added once although enqueued twice.
+      expect(await queue.depth()).toBe(3);
+      expect(await queue.counts('waiting')).toEqual({ waiting: 3 });
+      expect(await queue.add('enrich', { targets: targets.slice(4), versions: { ip: 1 } })).not.toBe(
+        enrichmentJobId(targets.slice(4), { ip: 1 }),
+      );
+      await enqueueEnrichment(queue, [], { ip: 1 }, 2);
+      expect(await queue.depth()).toBe(4);
+    } finally {
+      await queue.obliterate();
+      await queue.close();
+    }
   });
 });

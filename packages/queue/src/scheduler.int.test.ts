@@ -1,6 +1,8 @@
+import { QUEUES } from '@dragnet/contracts';
 import { eventually, requireStack, stack, testRedis, uniqueName } from '@dragnet/test-kit';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueue } from './catalog.js';
+import { openQueue } from './catalog.js';
 import { ensureScheduler, keepScheduler, schedulerExists } from './scheduler.js';
 
 const connection = () => ({ url: stack.REDIS_URL, maxRetriesPerRequest: null });
@@ -9,7 +11,9 @@ const job = { name: 'sweep', data: { trigger: 'schedule' } } as const;
 describe('job schedulers that survive Redis losing its data', () => {
   const redis = testRedis();
   const prefix = uniqueName('bull-scheduler');
-  const queue = createQueue('maintenance', connection(), prefix);
+  const queue = openQueue('maintenance', connection(), prefix);
+  // The BullMQ queue itself, to check what the scheduler functions did (an oracle outside the adapter's code).
+  const raw = new Queue(QUEUES.maintenance, { connection: connection(), prefix });
 
   /** What FLUSHALL does to this queue, without touching anybody else's keys. */
   const wipeQueueKeys = async () => {
@@ -23,15 +27,16 @@ describe('job schedulers that survive Redis losing its data', () => {
 
   beforeAll(requireStack);
   afterAll(async () => {
-    await queue.obliterate({ force: true });
+    await queue.obliterate();
     await queue.close();
+    await raw.close();
     redis.disconnect();
   });
 
   it('ensureScheduler creates a missing scheduler once and leaves an existing one (and its next tick) alone', async () => {
     expect(await schedulerExists(queue, 'tick')).toBe(false);
     expect(await ensureScheduler(queue, 'tick', 3_600_000, job)).toBe('created');
-    const first = await queue.getJobScheduler('tick');
+    const first = await raw.getJobScheduler('tick');
     expect(first).toMatchObject({ every: 3_600_000, name: 'sweep' });
     // Several enrichers at once: still one scheduler with one pending tick at the same time.
     expect(await Promise.all([1, 2, 3].map(() => ensureScheduler(queue, 'tick', 3_600_000, job)))).toEqual([
@@ -39,15 +44,15 @@ describe('job schedulers that survive Redis losing its data', () => {
       'unchanged',
       'unchanged',
     ]);
-    expect((await queue.getJobScheduler('tick'))?.next).toBe(first?.next);
-    expect(await queue.getJobSchedulersCount()).toBe(1);
-    expect(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
+    expect((await raw.getJobScheduler('tick'))?.next).toBe(first?.next);
+    expect(await raw.getJobSchedulersCount()).toBe(1);
+    expect(await raw.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
     // A changed interval setting reaches the existing scheduler.
     expect(await ensureScheduler(queue, 'tick', 7_200_000, job)).toBe('updated');
-    expect(await queue.getJobScheduler('tick')).toMatchObject({ every: 7_200_000 });
-    expect(await queue.getJobSchedulersCount()).toBe(1);
-    expect(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
-    await queue.removeJobScheduler('tick');
+    expect(await raw.getJobScheduler('tick')).toMatchObject({ every: 7_200_000 });
+    expect(await raw.getJobSchedulersCount()).toBe(1);
+    expect(await raw.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
+    await raw.removeJobScheduler('tick');
   });
 
   it('keepScheduler recreates the scheduler after its keys vanished, without a restart', async () => {
@@ -67,7 +72,7 @@ describe('job schedulers that survive Redis losing its data', () => {
         { what: 'the scheduler to be recreated', timeoutMs: 10_000, intervalMs: 100 },
       );
       expect(recreated).toBe(1);
-      expect(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
+      expect(await raw.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(1);
     } finally {
       stop();
     }

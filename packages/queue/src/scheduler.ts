@@ -1,24 +1,9 @@
-import type { JobsOptions, Queue } from 'bullmq';
-import type { JobData, JobName, QueueName } from './catalog.js';
-
-/**
- * The job a scheduler creates on every tick: any job of the catalog, with its
- * data. `opts` apply to every created job; the queue's defaults
- * (`DEFAULT_JOB_OPTIONS`) apply to what is left out.
- */
-export type ScheduledJob = {
-  [Q in QueueName]: {
-    [N in JobName<Q>]: {
-      name: N;
-      data: JobData<Q, N>;
-      opts?: Omit<JobsOptions, 'jobId' | 'repeat' | 'delay'>;
-    };
-  }[JobName<Q>];
-}[QueueName];
+import type { QueueName } from './catalog.js';
+import type { JobQueue, ScheduledJob } from './job-queue.js';
 
 /** Whether the job scheduler `id` is registered on the queue (it disappears with everything else when Redis loses its data). */
-export async function schedulerExists(queue: Queue, id: string): Promise<boolean> {
-  return (await queue.getJobScheduler(id)) !== undefined;
+export async function schedulerExists(queue: JobQueue<QueueName>, id: string): Promise<boolean> {
+  return (await queue.schedulerInterval(id)) !== null;
 }
 
 /**
@@ -30,19 +15,15 @@ export async function schedulerExists(queue: Queue, id: string): Promise<boolean
  * this often never postpones its next tick.
  */
 export async function ensureScheduler(
-  queue: Queue,
+  queue: JobQueue<QueueName>,
   id: string,
   everyMs: number,
   job: ScheduledJob,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const existing = await queue.getJobScheduler(id);
-  if (existing?.every === everyMs) return 'unchanged';
-  await queue.upsertJobScheduler(
-    id,
-    { every: everyMs },
-    { name: job.name, data: job.data, ...(job.opts ? { opts: job.opts } : {}) },
-  );
-  return existing === undefined ? 'created' : 'updated';
+  const existing = await queue.schedulerInterval(id);
+  if (existing === everyMs) return 'unchanged';
+  await queue.upsertScheduler(id, everyMs, job);
+  return existing === null ? 'created' : 'updated';
 }
 
 export interface KeepSchedulerOptions {
@@ -64,7 +45,7 @@ export interface KeepSchedulerOptions {
  * the checks.
  */
 export async function keepScheduler(
-  queue: Queue,
+  queue: JobQueue<QueueName>,
   id: string,
   everyMs: number,
   job: ScheduledJob,
@@ -86,11 +67,10 @@ export async function keepScheduler(
   };
   const timer = setInterval(check, options.checkEveryMs ?? 60_000);
   timer.unref();
-  const client = await queue.client;
-  // ioredis emits `ready` after every (re)connect: a Redis restarted without persistence is empty.
-  client.on('ready', check);
+  // A Redis restarted without persistence is empty: check on every reconnection too.
+  const stopListening = await queue.onReconnect(check);
   return () => {
     clearInterval(timer);
-    client.off('ready', check);
+    stopListening();
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stack, uniqueName } from '@dragnet/test-kit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedis, type Redis } from './index.js';
+import { createRedis, type Redis } from './driver.js';
 
 // The secured stack (DRAGNET_STACK_SECURITY=on): `default` is off, one ACL user per role.
 const secretsDir =

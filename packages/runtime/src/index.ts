@@ -1,3 +1,4 @@
+export * from './consume-stage.js';
 export * from './fault-points.js';
 export * from './http-server.js';
 export * from './metrics.js';

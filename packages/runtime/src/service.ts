@@ -1,3 +1,4 @@
+import { type Names, names } from '@dragnet/contracts';
 import { createLogger, type Logger } from '@dragnet/logger';
 import { startOpsServer } from './http-server.js';
 import { createStageMetrics, type StageMetrics } from './metrics.js';
@@ -10,6 +11,8 @@ export interface ServiceContext {
   shutdown: ShutdownRegistry;
   /** The stage's progress: give it to the batch consumer (`health`); `/readyz` is 503 while it is failing. */
   health: StageHealth;
+  /** Every topic, group, index, queue and key name of this process's namespace (`DRAGNET_NAMESPACE`). */
+  names: Names;
 }
 
 export interface ServiceHandle {
@@ -19,7 +22,12 @@ export interface ServiceHandle {
 export interface RunServiceOptions {
   name: string;
   /** The service's validated settings (`LOG_ENV` and `RUNTIME_ENV` of @dragnet/config). */
-  config: { LOG_LEVEL: string; METRICS_PORT: number; SHUTDOWN_TIMEOUT_MS: number };
+  config: {
+    LOG_LEVEL: string;
+    METRICS_PORT: number;
+    SHUTDOWN_TIMEOUT_MS: number;
+    DRAGNET_NAMESPACE?: string | undefined;
+  };
   start(context: ServiceContext): Promise<ServiceHandle>;
 }
 
@@ -52,7 +60,13 @@ export async function runService(options: RunServiceOptions): Promise<ServiceCon
   });
   shutdown.register('ops-server', () => ops.close());
   logger.info({ metricsPort: ops.port }, 'ops server listening');
-  const context = { logger, metrics, shutdown, health };
+  const context: ServiceContext = {
+    logger,
+    metrics,
+    shutdown,
+    health,
+    names: names(options.config.DRAGNET_NAMESPACE),
+  };
   try {
     handle = await options.start(context);
   } catch (error) {

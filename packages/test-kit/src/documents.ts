@@ -1,5 +1,5 @@
+import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport, stateToDocument } from '@dragnet/document';
 import { canonicalizeAny, type IndicatorReport, observableId, type Tlp } from '@dragnet/indicators';
-import { DEFAULT_GRANULARITY_MS, type MergeState, mergeReport, stateToDocument } from '@dragnet/merge';
 
 export interface SightingSpec {
   provider: string;

@@ -1,14 +1,15 @@
-import type { ConsumedRecord, Kafka } from '@dragnet/kafka';
+import type { ConsumedRecord, KafkaClient } from '@dragnet/kafka';
+import { kafkaDriver } from '@dragnet/kafka/driver';
 import { uniqueName } from './stack.js';
 
 /** Reads a topic from the beginning until `count` records arrived (or fails after `timeoutMs`). */
 export async function readTopic(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topic: string,
   count: number,
   timeoutMs = 30_000,
 ): Promise<ConsumedRecord[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('test-reader'), maxWaitTimeInMs: 100 });
+  const consumer = kafkaDriver(kafka).consumer({ groupId: uniqueName('test-reader'), maxWaitTimeInMs: 100 });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   try {

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ELASTICSEARCH_ENV, KAFKA_ENV, parseConfig, REDIS_ENV } from '@dragnet/config';
-import { type Client, createElasticsearchClient } from '@dragnet/elasticsearch';
-import { createKafka, type Kafka, kafkaSecurityFromConfig } from '@dragnet/kafka';
+import { createElasticsearchClient, type ElasticsearchClient } from '@dragnet/elasticsearch';
+import { type Client, elasticsearchDriver } from '@dragnet/elasticsearch/driver';
+import { createKafka, type KafkaClient, kafkaSecurityFromConfig } from '@dragnet/kafka';
+import { type Kafka, kafkaDriver } from '@dragnet/kafka/driver';
 import { createLogger } from '@dragnet/logger';
-import { createRedis, type Redis } from '@dragnet/redis';
+import { createKeyStore, type KeyStore, redisEndpointFromConfig } from '@dragnet/redis';
+import { createRedis, type Redis } from '@dragnet/redis/driver';
 import { z } from 'zod';
 
 /**
@@ -32,18 +35,27 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-export function testKafka(clientId = 'dragnet-test'): Kafka {
-  return createKafka({
+/**
+ * Test clients are both: what the adapters take, and the driver itself, so a
+ * test can inspect or break a server in ways the services never may.
+ */
+export type TestKafka = KafkaClient & Kafka;
+export type TestElasticsearch = ElasticsearchClient & Client;
+
+export function testKafka(clientId = 'dragnet-test'): TestKafka {
+  const client = createKafka({
     brokers: stack.KAFKA_BROKERS,
     clientId,
     logger: testLogger,
     connectionTimeoutMs: 3_000,
     ...kafkaSecurityFromConfig(stack),
   });
+  // The handle is the driver's own object, so one value serves as both.
+  return kafkaDriver(client) as TestKafka;
 }
 
-export function testElasticsearch(): Client {
-  return createElasticsearchClient({
+export function testElasticsearch(): TestElasticsearch {
+  const client = createElasticsearchClient({
     url: stack.ELASTICSEARCH_URL,
     username: stack.ELASTICSEARCH_USERNAME,
     password: stack.ELASTICSEARCH_PASSWORD,
@@ -51,10 +63,25 @@ export function testElasticsearch(): Client {
     ca: stack.ELASTICSEARCH_CA_FILE ? readFileSync(stack.ELASTICSEARCH_CA_FILE, 'utf8') : undefined,
     requestTimeoutMs: 30_000,
   });
+  return elasticsearchDriver(client) as TestElasticsearch;
 }
 
+/** The ioredis client, for tests that inspect or wipe keys the way no service may. */
 export function testRedis(): Redis {
-  return createRedis({ url: stack.REDIS_URL, connectionName: 'dragnet-test', maxRetriesPerRequest: 1 });
+  return createRedis({
+    ...redisEndpointFromConfig(stack),
+    connectionName: 'dragnet-test',
+    maxRetriesPerRequest: 1,
+  });
+}
+
+/** What the services get: the key store of `@dragnet/redis`. */
+export function testKeyStore(): KeyStore {
+  return createKeyStore({
+    ...redisEndpointFromConfig(stack),
+    connectionName: 'dragnet-test',
+    maxRetriesPerRequest: 1,
+  });
 }
 
 const START_HINT =

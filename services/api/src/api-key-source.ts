@@ -1,5 +1,5 @@
 import { readFileSync, type Stats, unwatchFile, watchFile } from 'node:fs';
-import { ApiKeyRing, parseApiKeyText } from './api-keys.js';
+import { ApiKeyRing, parseApiKeyText } from '@dragnet/api-keys';
 
 export type ReloadResult = { ok: true; keys: number } | { ok: false; error: string };
 

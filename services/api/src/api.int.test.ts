@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { ApiKeyRing, createApiKey } from '@dragnet/api-keys';
 import {
   deleteAuditIndex,
   deleteIndicatorIndex,
@@ -11,12 +12,17 @@ import {
   writeVersioned,
 } from '@dragnet/elasticsearch';
 import { createLogger } from '@dragnet/logger';
-import { indicatorDocument, requireStack, testElasticsearch, testRedis, uniqueName } from '@dragnet/test-kit';
+import {
+  indicatorDocument,
+  requireStack,
+  testElasticsearch,
+  testKeyStore,
+  uniqueName,
+} from '@dragnet/test-kit';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyRing, createApiKey } from './api-keys.js';
 import { AuditTrail } from './audit-trail.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
@@ -24,7 +30,7 @@ import { startApiServer } from './server.js';
 /** SHA-256 of the empty input: a known false-positive hash, here just a stable value. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const elasticsearch = testElasticsearch();
-const redis = testRedis();
+const redis = testKeyStore();
 const base = uniqueName('dragnet-api');
 const names: IndexNames = { alias: base, concrete: `${base}-v1`, pattern: `${base}-v*`, template: base };
 const auditBase = `${base}-audit`;

@@ -1,5 +1,5 @@
+import type { ApiKey, Authentication } from '@dragnet/api-keys';
 import type { LookupResult, ResolvedObservable } from '@dragnet/lookup';
-import type { ApiKey, Authentication } from './api-keys.js';
 
 /**
  * Bounds on what one audit record holds, so a request cannot make the trail

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type AppendOutcome,
   appendAuditRecords,
-  type Client,
+  type ElasticsearchClient,
   type SerializedAuditRecord,
 } from '@dragnet/elasticsearch';
 import type { Logger } from '@dragnet/logger';
@@ -10,7 +10,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { failureFields } from './failure-log.js';
 
 export interface AuditTrailOptions {
-  client: Client;
+  client: ElasticsearchClient;
   /** The audit alias (`AUDIT_INDEX.alias`). */
   alias: string;
   logger: Logger;

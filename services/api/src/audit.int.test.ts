@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiKeyRing, createApiKey } from '@dragnet/api-keys';
 import {
   appendAuditRecords,
   deleteAuditIndex,
@@ -15,20 +16,19 @@ import {
   indicatorDocument,
   requireStack,
   testElasticsearch,
+  testKeyStore,
   testLogger,
-  testRedis,
   uniqueName,
 } from '@dragnet/test-kit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeySource } from './api-key-source.js';
-import { ApiKeyRing, createApiKey } from './api-keys.js';
 import { AuditTrail } from './audit-trail.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
 
 const elasticsearch = testElasticsearch();
-const redis = testRedis();
+const redis = testKeyStore();
 const indexNames = (base: string): IndexNames => ({
   alias: base,
   concrete: `${base}-v1`,

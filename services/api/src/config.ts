@@ -24,4 +24,8 @@ export const apiEnv = z.object({
   API_OBSERVABLES_PER_RATE_UNIT: env.integer(1, 10_000, DEFAULT_OBSERVABLES_PER_RATE_UNIT),
   /** Longest wait for Elasticsearch on search and STIX export, in ms (default 10 s). */
   API_SEARCH_TIMEOUT_MS: env.integer(100, 300_000, DEFAULT_SEARCH_TIMEOUT_MS),
+  /** JSON file of TAXII collections (docs/taxii.md); unset: one collection, TLP:GREEN and below, readable by every key. */
+  TAXII_COLLECTIONS_FILE: z.string().optional(),
+  /** TAXII serves documents only once they were written this long ago, in ms (default 30 s; see docs/taxii.md). */
+  TAXII_SETTLE_MS: env.integer(0, 3_600_000, 30_000),
 });

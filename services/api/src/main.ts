@@ -1,57 +1,66 @@
 import { loadConfig } from '@dragnet/config';
 import { AUDIT_INDEX, INDEX } from '@dragnet/contracts';
 import { elasticsearchFromConfig, ensureAuditIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
-import { createRedis, waitForRedis } from '@dragnet/redis';
-import { runService } from '@dragnet/runtime';
-import { Counter } from 'prom-client';
+import type { Logger } from '@dragnet/logger';
+import { createKeyStore, redisEndpointFromConfig } from '@dragnet/redis';
+import { runService, type ShutdownRegistry } from '@dragnet/runtime';
+import { Counter, type Registry } from 'prom-client';
 import { ApiKeySource, type ReloadResult } from './api-key-source.js';
 import { AuditTrail } from './audit-trail.js';
 import { apiEnv } from './config.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
+import { loadTaxiiConfiguration, type TaxiiConfiguration } from './taxii/collections.js';
 
 const config = loadConfig(apiEnv);
 let reported: (result: ReloadResult) => void = () => undefined;
 let keys: ApiKeySource;
+let taxii: TaxiiConfiguration;
 try {
   keys = new ApiKeySource({ json: config.API_KEYS, file: config.API_KEYS_FILE }, (result) =>
     reported(result),
   );
+  taxii = loadTaxiiConfiguration(config.TAXII_COLLECTIONS_FILE);
 } catch (caught) {
   // Same contract as loadConfig: one line naming the problem, exit 78 (configuration error).
   process.stderr.write(`api: invalid configuration: ${(caught as Error).message}\n`);
   process.exit(78);
 }
 
+/** Re-reads the keys on change and on SIGHUP, counted and logged; stops on shutdown. */
+function watchKeys(logger: Logger, registry: Registry, shutdown: ShutdownRegistry): void {
+  const reloads = new Counter({
+    name: 'dragnet_api_key_reloads_total',
+    help: 'Re-reads of API_KEYS_FILE by result (a failed one keeps the keys in force)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  reported = (result) => {
+    reloads.inc({ result: result.ok ? 'ok' : 'failed' });
+    if (result.ok) logger.info({ keys: result.keys }, 'API keys reloaded');
+    else logger.error({ problem: result.error }, 'API keys file invalid; the keys in force are unchanged');
+  };
+  keys.watch();
+  const onHangup = () => void keys.reload();
+  process.on('SIGHUP', onHangup);
+  shutdown.register('api-keys', () => {
+    process.off('SIGHUP', onHangup);
+    keys.close();
+  });
+}
+
 await runService({
   name: 'api',
   config,
   async start({ logger, metrics, shutdown }) {
-    const reloads = new Counter({
-      name: 'dragnet_api_key_reloads_total',
-      help: 'Re-reads of API_KEYS_FILE by result (a failed one keeps the keys in force)',
-      labelNames: ['result'],
-      registers: [metrics.registry],
-    });
-    reported = (result) => {
-      reloads.inc({ result: result.ok ? 'ok' : 'failed' });
-      if (result.ok) logger.info({ keys: result.keys }, 'API keys reloaded');
-      else logger.error({ problem: result.error }, 'API keys file invalid; the keys in force are unchanged');
-    };
-    keys.watch();
-    const onHangup = () => void keys.reload();
-    process.on('SIGHUP', onHangup);
-    shutdown.register('api-keys', () => {
-      process.off('SIGHUP', onHangup);
-      keys.close();
-    });
+    watchKeys(logger, metrics.registry, shutdown);
     const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
-    const redis = createRedis({ url: config.REDIS_URL, connectionName: 'dragnet-api' });
+    const redis = createKeyStore({ ...redisEndpointFromConfig(config), connectionName: 'dragnet-api' });
     shutdown.register('redis', async () => {
-      await redis.quit();
+      await redis.close();
     });
-    await Promise.all([waitForElasticsearch(elasticsearch), waitForRedis(redis)]);
+    await Promise.all([waitForElasticsearch(elasticsearch), redis.waitUntilReachable()]);
     await ensureAuditIndex(elasticsearch);
     const audit = new AuditTrail({
       client: elasticsearch,
@@ -75,6 +84,11 @@ await runService({
         maxBodyBytes: config.API_MAX_BODY_BYTES,
         observablesPerRateUnit: config.API_OBSERVABLES_PER_RATE_UNIT,
         searchTimeoutMs: config.API_SEARCH_TIMEOUT_MS,
+        taxii: {
+          configuration: taxii,
+          settleMs: config.TAXII_SETTLE_MS,
+          maxContentLength: config.API_MAX_BODY_BYTES,
+        },
       },
       { port: config.API_PORT, host: config.API_HOST },
     );

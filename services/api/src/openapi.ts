@@ -216,7 +216,7 @@ export const OPENAPI_DOCUMENT = {
               type: 'object',
               properties: {
                 inputs: { type: 'array', items: { type: 'string' } },
-                matched_by: { type: 'string', enum: ['observable', 'network'] },
+                matched_by: { type: 'string', enum: ['observable', 'network', 'url_fragment'] },
                 indicator: { $ref: '#/components/schemas/Indicator' },
               },
             },

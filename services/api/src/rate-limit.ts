@@ -1,5 +1,5 @@
 import { REDIS_KEYS } from '@dragnet/contracts';
-import type { Redis } from '@dragnet/redis';
+import type { KeyStore } from '@dragnet/redis';
 
 export interface RateDecision {
   allowed: boolean;
@@ -27,21 +27,14 @@ export function lookupCost(observables: number, observablesPerUnit: number): num
  */
 export class RateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: KeyStore,
     private readonly windowMs = 60_000,
   ) {}
 
   async take(keyId: string, limit: number, cost = 1, now = Date.now()): Promise<RateDecision> {
     const window = Math.floor(now / this.windowMs);
     const counter = `${REDIS_KEYS.rateLimit}${keyId}:${window}`;
-    const results = await this.redis
-      .multi()
-      .incrby(counter, cost)
-      .pexpire(counter, this.windowMs * 2)
-      .exec();
-    const [incrError, count] = results?.[0] ?? [new Error('no reply'), 0];
-    if (incrError) throw incrError;
-    const used = Number(count);
+    const used = await this.redis.increment(counter, cost, this.windowMs * 2);
     return {
       allowed: used <= limit,
       remaining: Math.max(0, limit - used),

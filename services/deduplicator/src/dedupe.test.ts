@@ -1,5 +1,5 @@
+import type { MergeState } from '@dragnet/document';
 import type { IndicatorReport } from '@dragnet/indicators';
-import type { MergeState } from '@dragnet/merge';
 import { describe, expect, it } from 'vitest';
 import { type DedupeInput, type DedupeOptions, dedupeBatch } from './dedupe.js';
 
@@ -32,6 +32,7 @@ const options: DedupeOptions = {
   score: () => ({ score: 50, baseScore: 50, expired: false, expiresAt: null }),
   providerVersions: { ip: 1 },
   now: T0,
+  changesTopic: 'dedupe-test.dragnet.indicators.changes',
 };
 
 describe('dedupeBatch', () => {
@@ -42,6 +43,7 @@ describe('dedupeBatch', () => {
       options,
     );
     expect(outcome.changes).toHaveLength(1);
+    expect(outcome.changes[0]!.topic).toBe(options.changesTopic);
     const document = JSON.parse(String(outcome.changes[0]!.value));
     expect(
       document.dragnet.sources.map((source: { provider: string; tlp: string }) => [
@@ -55,9 +57,28 @@ describe('dedupeBatch', () => {
     // One revision per emitted change, not per report folded (ADR 0001).
     expect(document.dragnet.revision).toBe(1);
     expect(outcome.statesToSave[0]!.revision).toBe(1);
-    expect(outcome.toEnrich).toEqual([{ id: 'domain-name--1', kind: 'domain', value: 'evil.example' }]);
+    // The job carries the correlation id of the last report that changed the state, so its result does too.
+    expect(outcome.toEnrich).toEqual([
+      { id: 'domain-name--1', kind: 'domain', value: 'evil.example', correlationId: 'corr-b' },
+    ]);
+    expect(outcome.changes[0]!.headers).toEqual({ 'dragnet-correlation-id': 'corr-b' });
     expect(outcome.statesToSave[0]!.enrichmentRequested).toBe('ip@1');
     expect(outcome.unchanged).toBe(1);
+  });
+
+  it('schedules enrichment with the correlation id of an input that changed nothing, and none without one', () => {
+    const first = dedupeBatch([report('a')], new Map([['domain-name--1', null]]), options);
+    const state = first.statesToSave[0] as MergeState;
+    // Enrichment at newer provider versions is due although the replayed report changes nothing.
+    const newer = { ...options, providerVersions: { ip: 2 } };
+    const replay = dedupeBatch([report('a')], new Map([['domain-name--1', state]]), newer);
+    expect(replay.changes).toEqual([]);
+    expect(replay.toEnrich).toEqual([
+      { id: 'domain-name--1', kind: 'domain', value: 'evil.example', correlationId: 'corr-a' },
+    ]);
+    const refresh: DedupeInput = { type: 'refresh', id: 'domain-name--1', correlationId: null };
+    const swept = dedupeBatch([refresh], new Map([['domain-name--1', state]]), newer);
+    expect(swept.toEnrich).toEqual([{ id: 'domain-name--1', kind: 'domain', value: 'evil.example' }]);
   });
 
   it('emits nothing and schedules nothing for a replay of what the state already holds', () => {

@@ -1,6 +1,4 @@
-import { type EnrichmentRecord, type EnrichmentTarget, HEADERS, TOPICS } from '@dragnet/contracts';
-import type { IndicatorReport, Tlp } from '@dragnet/indicators';
-import type { OutgoingRecord } from '@dragnet/kafka';
+import { type EnrichmentRecord, type EnrichmentTarget, HEADERS } from '@dragnet/contracts';
 import {
   type MergeState,
   mergeEnrichment,
@@ -10,7 +8,9 @@ import {
   scoreBelowMarking,
   stateToDocument,
   versionsKey,
-} from '@dragnet/merge';
+} from '@dragnet/document';
+import type { IndicatorReport, Tlp } from '@dragnet/indicators';
+import type { OutgoingRecord } from '@dragnet/kafka';
 
 export type DedupeInput =
   | { type: 'report'; report: IndicatorReport; correlationId: string | null }
@@ -24,6 +24,8 @@ export interface DedupeOptions {
   /** Current provider versions; empty disables enrichment scheduling. */
   providerVersions: Record<string, number>;
   now: number;
+  /** Where changes go (`names().topics.changes`). */
+  changesTopic: string;
 }
 
 export interface DedupeOutcome {
@@ -48,10 +50,46 @@ export function dedupeBatch(
   current: Map<string, MergeState | null>,
   options: DedupeOptions,
 ): DedupeOutcome {
-  const states = new Map(current);
-  const changed = new Set<string>();
-  const correlation = new Map<string, string>();
-  let unchanged = 0;
+  const folded = foldInputs(inputs, current, options);
+  const toEnrich = markForEnrichment(folded, options.providerVersions);
+  const scheduled = new Set(toEnrich.map((target) => target.id));
+  const changes: OutgoingRecord[] = [];
+  const statesToSave: MergeState[] = [];
+  for (const [id, merged] of folded.states) {
+    if (merged === null || (!folded.changed.has(id) && !scheduled.has(id))) continue;
+    // One revision per emitted change, however many inputs changed it: a state
+    // read from a cache that lost writes then always yields a revision the
+    // index already has, so its change is refused and checked (reconciled),
+    // never silently accepted over content it lacks (ADR 0001).
+    const state = folded.changed.has(id)
+      ? { ...merged, revision: (current.get(id)?.revision ?? 0) + 1 }
+      : merged;
+    statesToSave.push(state);
+    if (folded.changed.has(id)) changes.push(changeRecord(state, folded.correlation.get(id), options));
+  }
+  return { statesToSave, changes, toEnrich, unchanged: folded.unchanged };
+}
+
+interface Folded {
+  states: Map<string, MergeState | null>;
+  changed: Set<string>;
+  /** The correlation id each indicator's change (or enrichment) carries. */
+  correlation: Map<string, string>;
+  unchanged: number;
+}
+
+function foldInputs(
+  inputs: DedupeInput[],
+  current: Map<string, MergeState | null>,
+  options: DedupeOptions,
+): Folded {
+  const folded: Folded = {
+    states: new Map(current),
+    changed: new Set(),
+    correlation: new Map(),
+    unchanged: 0,
+  };
+  const { states, changed, correlation } = folded;
   for (const input of inputs) {
     const id = inputId(input);
     const before = states.get(id) ?? null;
@@ -72,46 +110,44 @@ export function dedupeBatch(
       changed.add(id);
       if (input.correlationId) correlation.set(id, input.correlationId);
     } else {
-      unchanged++;
+      folded.unchanged++;
+      // Still names the enrichment this input may schedule; an input that changed the state wins.
+      if (input.correlationId && !correlation.has(id)) correlation.set(id, input.correlationId);
     }
   }
+  return folded;
+}
+
+/** Marks the states that need enrichment at `wanted` versions as requested; returns their targets. */
+function markForEnrichment(folded: Folded, wanted: Record<string, number>): EnrichmentTarget[] {
   const toEnrich: EnrichmentTarget[] = [];
-  const scheduled = new Set<string>();
-  const wanted = options.providerVersions;
-  if (Object.keys(wanted).length > 0) {
-    const key = versionsKey(wanted);
-    for (const [id, state] of states) {
-      if (state === null || !needsEnrichment(state, wanted)) continue;
-      states.set(id, { ...state, enrichmentRequested: key });
-      toEnrich.push({ id, kind: state.kind, value: state.value });
-      scheduled.add(id);
-    }
+  if (Object.keys(wanted).length === 0) return toEnrich;
+  const key = versionsKey(wanted);
+  for (const [id, state] of folded.states) {
+    if (state === null || !needsEnrichment(state, wanted)) continue;
+    folded.states.set(id, { ...state, enrichmentRequested: key });
+    const correlationId = folded.correlation.get(id);
+    toEnrich.push({ id, kind: state.kind, value: state.value, ...(correlationId ? { correlationId } : {}) });
   }
-  const changes: OutgoingRecord[] = [];
-  const statesToSave: MergeState[] = [];
-  for (const [id, merged] of states) {
-    if (merged === null || (!changed.has(id) && !scheduled.has(id))) continue;
-    // One revision per emitted change, however many inputs changed it: a state
-    // read from a cache that lost writes then always yields a revision the
-    // index already has, so its change is refused and checked (reconciled),
-    // never silently accepted over content it lacks (ADR 0001).
-    const state = changed.has(id) ? { ...merged, revision: (current.get(id)?.revision ?? 0) + 1 } : merged;
-    statesToSave.push(state);
-    if (!changed.has(id)) continue;
-    const score = (visible: MergeState) => options.score(visible, options.now);
-    // Readers cleared below the document's marking get the score of what they see, not of the whole.
-    const document = stateToDocument(state, {
-      now: options.now,
-      scoring: score(state),
-      scoringBelow: scoreBelowMarking(state, score),
-    });
-    const correlationId = correlation.get(id);
-    changes.push({
-      topic: TOPICS.changes,
-      key: id,
-      value: Buffer.from(JSON.stringify(document)),
-      ...(correlationId ? { headers: { [HEADERS.correlationId]: correlationId } } : {}),
-    });
-  }
-  return { statesToSave, changes, toEnrich, unchanged };
+  return toEnrich;
+}
+
+function changeRecord(
+  state: MergeState,
+  correlationId: string | undefined,
+  options: DedupeOptions,
+): OutgoingRecord {
+  const score = (visible: MergeState) => options.score(visible, options.now);
+  // Readers cleared below the document's marking get the score of what they see, not of the whole.
+  const document = stateToDocument(state, {
+    now: options.now,
+    scoring: score(state),
+    scoringBelow: scoreBelowMarking(state, score),
+  });
+  return {
+    topic: options.changesTopic,
+    key: state.id,
+    value: Buffer.from(JSON.stringify(document)),
+    ...(correlationId ? { headers: { [HEADERS.correlationId]: correlationId } } : {}),
+  };
 }

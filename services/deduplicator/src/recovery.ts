@@ -1,7 +1,7 @@
-import type { Client } from '@dragnet/elasticsearch';
-import { consumerGroupLag, InfrastructureError, type Kafka } from '@dragnet/kafka';
+import { documentToState, type MergeState, STATE_SOURCE_FIELDS } from '@dragnet/document';
+import { type ElasticsearchClient, getIndicators } from '@dragnet/elasticsearch';
+import { InfrastructureError, type KafkaClient, waitForGroupOffsets } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
-import { documentToState, type MergeState } from '@dragnet/merge';
 
 /**
  * Reads states the cache does not have from the index with real-time gets:
@@ -14,26 +14,22 @@ import { documentToState, type MergeState } from '@dragnet/merge';
  * conflict and joined back (docs/adr/0001-no-lost-update.md).
  */
 export async function statesFromIndex(
-  client: Client,
+  client: ElasticsearchClient,
   index: string,
   ids: string[],
 ): Promise<Map<string, MergeState>> {
   const found = new Map<string, MergeState>();
-  if (ids.length === 0) return found;
-  const response = await client.mget<Record<string, unknown>>({
-    index,
-    ids,
+  // Only what documentToState reads (fields.test.ts proves the state survives this filter).
+  const stored = await getIndicators(client, index, ids, {
     realtime: true,
-    _source_excludes: ['event', 'threat', 'related', 'tags'],
+    sourceIncludes: STATE_SOURCE_FIELDS,
   });
-  for (const doc of response.docs) {
-    if ('found' in doc && doc.found && doc._source) found.set(doc._id, documentToState(doc._source));
-  }
+  for (const { id, document } of stored) found.set(id, documentToState(document));
   return found;
 }
 
 export interface DrainSettings {
-  kafka: Kafka;
+  kafka: KafkaClient;
   indexerGroup: string;
   changesTopic: string;
   logger: Logger;
@@ -59,40 +55,26 @@ export interface DrainSettings {
  * exact before any state is read back from it.
  */
 export async function waitForIndexerToDrain(settings: DrainSettings): Promise<void> {
-  const started = Date.now();
-  const kafkaAdmin = settings.kafka.admin();
-  await kafkaAdmin.connect();
-  try {
-    const targets = await kafkaAdmin.fetchTopicOffsets(settings.changesTopic);
-    settings.logger.warn(
-      { partitions: targets.length },
-      'merge cache was wiped: waiting for the indexer to drain before recovering state',
-    );
-    for (;;) {
-      const lags = await consumerGroupLag(settings.kafka, settings.indexerGroup, [settings.changesTopic]);
-      const behind = targets.filter((target) => {
-        const committed = lags.find((lag) => lag.partition === target.partition)?.committed ?? '0';
-        return BigInt(committed) < BigInt(target.high);
-      });
-      if (behind.length === 0) break;
+  settings.logger.warn('merge cache was wiped: waiting for the indexer to drain before recovering state');
+  const outcome = await waitForGroupOffsets(settings.kafka, {
+    groupId: settings.indexerGroup,
+    topic: settings.changesTopic,
+    timeoutMs: settings.timeoutMs ?? 300_000,
+    pollMs: settings.pollMs ?? 250,
+    onPoll: async () => {
       if (settings.isStopping())
         throw new InfrastructureError('stopping while waiting for the indexer to drain');
-      if (Date.now() - started > (settings.timeoutMs ?? 300_000)) {
-        settings.logger.error(
-          { partitionsBehind: behind.length, waitedMs: Date.now() - started },
-          'indexer did not drain in time (is it running?): recovering merge state from the index as it is',
-        );
-        break;
-      }
       await settings.heartbeat();
-      await new Promise((resolve) => setTimeout(resolve, settings.pollMs ?? 250));
-    }
-    await settings.refresh();
-    settings.logger.info(
-      { waitedMs: Date.now() - started },
-      'indexer drained; recovering merge state from the index',
+    },
+  });
+  if (!outcome.reached)
+    settings.logger.error(
+      { partitionsBehind: outcome.partitionsBehind, waitedMs: outcome.waitedMs },
+      'indexer did not drain in time (is it running?): recovering merge state from the index as it is',
     );
-  } finally {
-    await kafkaAdmin.disconnect();
-  }
+  await settings.refresh();
+  settings.logger.info(
+    { waitedMs: outcome.waitedMs },
+    'indexer drained; recovering merge state from the index',
+  );
 }

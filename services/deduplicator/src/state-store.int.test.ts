@@ -1,8 +1,10 @@
-import type { MergeState } from '@dragnet/merge';
-import { requireStack, testRedis, uniqueName } from '@dragnet/test-kit';
+import type { MergeState } from '@dragnet/document';
+import { requireStack, testKeyStore, testRedis, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MergeStateStore } from './state-store.js';
 
+// The store under test goes through the key store; setup and checks use the raw client (an independent oracle).
+const keys = testKeyStore();
 const redis = testRedis();
 
 function state(id: string, revision: number, provider: string): MergeState {
@@ -19,10 +21,13 @@ function state(id: string, revision: number, provider: string): MergeState {
 
 describe('merge-state store against a real Redis', () => {
   beforeAll(requireStack);
-  afterAll(() => redis.disconnect());
+  afterAll(() => {
+    keys.disconnect();
+    redis.disconnect();
+  });
 
   it('refuses a write derived from an older revision (a zombie or second owner never overwrites a newer state)', async () => {
-    const store = new MergeStateStore(redis, 600, 'epoch-a', `${uniqueName('merge')}:`);
+    const store = new MergeStateStore(keys, 600, 'epoch-a', `${uniqueName('merge')}:`);
     const id = 'domain--00000000-0000-5000-8000-000000000001';
     const first = await store.load([id]);
     expect(first.revisions.get(id)).toBe('');
@@ -47,7 +52,7 @@ describe('merge-state store against a real Redis', () => {
 
   it('compares against values written before revision prefixes existed, and ignores revision text in values', async () => {
     const prefix = `${uniqueName('merge')}:`;
-    const store = new MergeStateStore(redis, 600, 'epoch-a', prefix);
+    const store = new MergeStateStore(keys, 600, 'epoch-a', prefix);
     const id = 'url--00000000-0000-5000-8000-000000000002';
     // A hostile value that spells a revision inside a string field must not fool the comparison.
     const legacy = { ...state(id, 7, 'a'), value: 'http://x.example/"revision":1|' };
@@ -64,7 +69,7 @@ describe('merge-state store against a real Redis', () => {
     const prefix = `${uniqueName('merge')}:`;
     // A holder that died mid-recovery: its lock is never renewed and never released.
     await redis.set(`${prefix}recovery-lock`, 'dead-holder', 'PX', 1_500);
-    const store = new MergeStateStore(redis, 600, 'epoch-b', prefix);
+    const store = new MergeStateStore(keys, 600, 'epoch-b', prefix);
     let drained = 0;
     const started = Date.now();
     await store.recover(
@@ -81,8 +86,8 @@ describe('merge-state store against a real Redis', () => {
 
   it('renews the lock while a long recovery runs, so no second instance starts one', async () => {
     const prefix = `${uniqueName('merge')}:`;
-    const holder = new MergeStateStore(redis, 600, 'epoch-c', prefix);
-    const waiter = new MergeStateStore(redis, 600, 'epoch-c', prefix);
+    const holder = new MergeStateStore(keys, 600, 'epoch-c', prefix);
+    const waiter = new MergeStateStore(keys, 600, 'epoch-c', prefix);
     let running = 0;
     let overlapped = false;
     const drain = async () => {

@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { REDIS_KEYS } from '@dragnet/contracts';
-import { InfrastructureError } from '@dragnet/kafka';
-import { type MergeState, upgradeCachedState } from '@dragnet/merge';
-import type { Redis } from '@dragnet/redis';
+import { type MergeState, upgradeCachedState } from '@dragnet/document';
+import { type HeldLock, type KeyStore, redisScript } from '@dragnet/redis';
 
 export interface LoadedStates {
   states: Map<string, MergeState | null>;
@@ -44,7 +41,7 @@ const SEPARATOR = '|';
  * when written, 0 on conflict. One key per call, so it also works on a Redis
  * Cluster.
  */
-const COMPARE_AND_SET = `
+const COMPARE_AND_SET = redisScript(`
 local current = redis.call('GET', KEYS[1])
 local revision = ''
 if current then
@@ -61,17 +58,7 @@ end
 if revision ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
-`;
-
-/** Renews the lock only while we still hold it (it may have expired and been taken). */
-const RENEW_IF_HELD = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-const RELEASE_IF_HELD = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
+`);
 
 export function encodeState(state: MergeState): string {
   return `${state.revision}${SEPARATOR}${JSON.stringify(state)}`;
@@ -106,24 +93,20 @@ export class MergeStateStore {
    * its data.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: KeyStore,
     private readonly ttlSeconds: number,
     private readonly epoch: string,
-    private readonly prefix: string = REDIS_KEYS.mergeState,
+    /** `names().redisKeys.mergeState`. */
+    private readonly prefix: string,
   ) {}
 
   /** One round trip: the epoch marker and every state of the batch. */
   async load(ids: string[]): Promise<LoadedStates> {
     const states = new Map<string, MergeState | null>();
     const revisions = new Map<string, string>();
-    const pipeline = this.redis.pipeline().get(this.epochKey);
-    if (ids.length > 0) pipeline.mget(ids.map((id) => this.prefix + id));
-    const results = await pipeline.exec();
-    if (!results) throw new InfrastructureError('Redis pipeline returned nothing');
-    const [epochError, epoch] = results[0] as [Error | null, string | null];
-    const [statesError, raw] = (results[1] ?? [null, []]) as [Error | null, (string | null)[]];
-    if (epochError) throw epochError;
-    if (statesError) throw statesError;
+    const batch = this.redis.batch().get(this.epochKey);
+    if (ids.length > 0) batch.getMany(ids.map((id) => this.prefix + id));
+    const [epoch, raw = []] = (await batch.exec()) as [string | null, (string | null)[]?];
     ids.forEach((id, index) => {
       const value = raw[index];
       if (!value) {
@@ -145,15 +128,11 @@ export class MergeStateStore {
 
   /** Drops every cached state (the index they mirrored is gone). */
   async clear(): Promise<number> {
-    let cursor = '0';
     let removed = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1_000);
-      cursor = next;
+    for await (const keys of this.redis.scanPrefix(this.prefix)) {
       // Indicator ids contain `--`; the epoch marker and the recovery lock do not and must survive.
-      const states = keys.filter((key) => key.includes('--'));
-      if (states.length > 0) removed += await this.redis.unlink(...states);
-    } while (cursor !== '0');
+      removed += await this.redis.delete(keys.filter((key) => key.includes('--')));
+    }
     return removed;
   }
 
@@ -165,24 +144,15 @@ export class MergeStateStore {
    */
   async save(writes: StateWrite[]): Promise<string[]> {
     if (writes.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const batch = this.redis.batch();
     for (const { state, expected } of writes)
-      pipeline.eval(
-        COMPARE_AND_SET,
-        1,
-        this.prefix + state.id,
+      batch.runScript(COMPARE_AND_SET, this.prefix + state.id, [
         expected,
         encodeState(state),
         String(this.ttlSeconds),
-      );
-    const results = await pipeline.exec();
-    if (!results) throw new InfrastructureError('Redis pipeline returned nothing');
-    const conflicts: string[] = [];
-    results.forEach(([error, written], index) => {
-      if (error) throw error;
-      if (written !== 1) conflicts.push(writes[index]!.state.id);
-    });
-    return conflicts;
+      ]);
+    const written = await batch.exec();
+    return writes.filter((_, index) => written[index] !== 1).map(({ state }) => state.id);
   }
 
   async markComplete(): Promise<void> {
@@ -204,18 +174,14 @@ export class MergeStateStore {
   async recover(drain: () => Promise<void>, settings: RecoverySettings = {}): Promise<void> {
     const lockTtlMs = settings.lockTtlMs ?? 30_000;
     const pollMs = settings.pollMs ?? 250;
-    const token = `${process.pid}:${randomUUID()}`;
+    let lock: HeldLock | null;
     for (;;) {
       if (await this.isComplete()) return;
-      const acquired = await this.redis.set(this.lockKey, token, 'PX', lockTtlMs, 'NX');
-      if (acquired === 'OK') break;
+      lock = await this.redis.tryLock(this.lockKey, lockTtlMs);
+      if (lock) break;
       await settings.onWait?.();
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
-    const renew = setInterval(
-      () => void this.redis.eval(RENEW_IF_HELD, 1, this.lockKey, token, String(lockTtlMs)).catch(() => {}),
-      Math.max(10, Math.floor(lockTtlMs / 3)),
-    );
     try {
       // The marker may have been set by a holder that finished just before we took the lock.
       if (await this.isComplete()) return;
@@ -224,8 +190,7 @@ export class MergeStateStore {
       await drain();
       await this.markComplete();
     } finally {
-      clearInterval(renew);
-      await this.redis.eval(RELEASE_IF_HELD, 1, this.lockKey, token).catch(() => {});
+      await lock.release();
     }
   }
 

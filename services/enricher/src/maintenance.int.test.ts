@@ -1,4 +1,9 @@
-import { deleteIndicatorIndex, ensureIndicatorIndex, type IndexNames } from '@dragnet/elasticsearch';
+import {
+  deleteIndicatorIndex,
+  ensureIndicatorIndex,
+  type IndexNames,
+  refreshIndex,
+} from '@dragnet/elasticsearch';
 import type { BatchProducer, OutgoingRecord } from '@dragnet/kafka';
 import { indicatorDocument, requireStack, testElasticsearch, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +42,7 @@ describe('maintenance sweep on a real index: indicators left unenriched', () => 
     await put('expired', '198.51.100.5', 20 * MINUTE, { expired: true, active: false });
     // Also due for a re-score (written > RESCORE_AFTER_MS ago): asked for once, not twice.
     await put('alsoStale', '198.51.100.6', 25 * 60 * MINUTE);
-    await client.indices.refresh({ index: names.alias });
+    await refreshIndex(client, names.alias);
   });
   afterAll(async () => {
     await deleteIndicatorIndex(client, names);
@@ -58,17 +63,17 @@ describe('maintenance sweep on a real index: indicators left unenriched', () => 
     };
     const result = await sweep({
       elasticsearch: client,
-      index: names.alias,
+      names: { index: names, topics: { mergeInput: 'canonical-test' } },
       producer,
       versionsKey: CURRENT_VERSIONS,
       rescoreAfterMs: 24 * 60 * MINUTE,
       reenrichUnenrichedAfterMs: overrides.reenrichUnenrichedAfterMs ?? 10 * MINUTE,
       maxPerRun: overrides.maxPerRun ?? 1_000,
       now,
-      topic: 'canonical-test',
       ...(overrides.pageSize ? { pageSize: overrides.pageSize } : {}),
     });
     const requests = sent.map((record) => {
+      expect(record.topic).toBe('canonical-test');
       expect(record.headers?.['dragnet-record-type']).toBe('refresh');
       const body = JSON.parse(String(record.value)) as { id: string; reason: string };
       expect(record.key).toBe(body.id);

@@ -1,11 +1,12 @@
-import { RECORD_TYPE_HEADER, RECORD_TYPES, type RefreshRecord, TOPICS } from '@dragnet/contracts';
-import { type Client, findRefreshCandidates } from '@dragnet/elasticsearch';
+import type { RefreshRecord } from '@dragnet/contracts';
+import { encodeMergeInput } from '@dragnet/contracts/merge-input';
+import { type ElasticsearchClient, findRefreshCandidates, findUnenriched } from '@dragnet/elasticsearch';
 import type { BatchProducer } from '@dragnet/kafka';
-import { findUnenriched } from './unenriched-query.js';
 
 export interface SweepOptions {
-  elasticsearch: Client;
-  index: string;
+  elasticsearch: ElasticsearchClient;
+  /** The index swept (`index.alias`) and where refresh records go (`topics.mergeInput`). */
+  names: { index: { alias: string }; topics: { mergeInput: string } };
   producer: BatchProducer;
   /** `versionsKey` of the versions enrichment should be at; null when enrichment is off. */
   versionsKey: string | null;
@@ -19,7 +20,6 @@ export interface SweepOptions {
   maxPerRun: number;
   pageSize?: number;
   now?: number;
-  topic?: string;
 }
 
 export interface SweepResult {
@@ -53,10 +53,8 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     if (fresh.length === 0) return;
     await options.producer.send(
       fresh.map(({ id, reason }) => ({
-        topic: options.topic ?? TOPICS.canonical,
-        key: id,
-        value: Buffer.from(JSON.stringify({ id, reason } satisfies RefreshRecord)),
-        headers: { [RECORD_TYPE_HEADER]: RECORD_TYPES.refresh },
+        topic: options.names.topics.mergeInput,
+        ...encodeMergeInput({ kind: 'refresh', record: { id, reason } }),
       })),
     );
     for (const { id, reason } of fresh) {
@@ -70,7 +68,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   do {
     const size = budget();
     if (size <= 0) break;
-    const page = await findRefreshCandidates(options.elasticsearch, options.index, {
+    const page = await findRefreshCandidates(options.elasticsearch, options.names.index.alias, {
       now,
       staleBefore: now - options.rescoreAfterMs,
       versionsKey: options.versionsKey,
@@ -86,7 +84,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   do {
     const size = budget();
     if (size <= 0) break;
-    const page = await findUnenriched(options.elasticsearch, options.index, {
+    const page = await findUnenriched(options.elasticsearch, options.names.index.alias, {
       changedBefore: now - options.reenrichUnenrichedAfterMs,
       after,
       size,

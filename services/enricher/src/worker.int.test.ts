@@ -1,5 +1,6 @@
+import { names } from '@dragnet/contracts';
 import { createBatchProducer, deleteTopics, ensureTopics } from '@dragnet/kafka';
-import { createQueue, QueueEvents, retryFailed } from '@dragnet/queue';
+import { openQueue, retryFailed } from '@dragnet/queue';
 import { readTopic, requireStack, stack, testKafka, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrichmentWorker } from './worker.js';
@@ -7,7 +8,9 @@ import { createEnrichmentWorker } from './worker.js';
 describe('enrichment worker on real Redis and Kafka', () => {
   const kafka = testKafka();
   const prefix = uniqueName('enricher');
-  const resultTopic = uniqueName('enrichment-results');
+  // A namespace of its own: results must go to its merge input topic.
+  const NAMES = names(uniqueName('enricher-ns'));
+  const resultTopic = NAMES.topics.mergeInput;
   const connection = { url: stack.REDIS_URL, maxRetriesPerRequest: null } as const;
 
   beforeAll(async () => {
@@ -33,22 +36,20 @@ describe('enrichment worker on real Redis and Kafka', () => {
       connection,
       concurrency: 1,
       prefix,
-      resultTopic,
+      names: NAMES,
     });
-    const queue = createQueue('enrichment', connection, prefix);
-    const events = new QueueEvents(queue.name, { connection, prefix });
-    await events.waitUntilReady();
+    const queue = openQueue('enrichment', connection, prefix);
     const targets = [
-      { id: 'ipv4-addr--a', kind: 'ipv4', value: '10.0.0.1' },
+      { id: 'ipv4-addr--a', kind: 'ipv4', value: '10.0.0.1', correlationId: 'report-a' },
       { id: 'ipv4-addr--b', kind: 'ipv4', value: '8.8.4.4' },
     ];
     const job = await queue.add(
       'enrich',
       { targets, versions: { ip: 3 } },
-      { jobId: 'enrich-test', attempts: 3, backoff: { type: 'jitter', delay: 20 } },
+      { jobId: 'enrich-test', attempts: 3, backoffMs: 20 },
     );
-    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/ASN database unreadable/);
-    const [failed] = await queue.getFailed();
+    await expect(queue.waitForJob(job, 20_000)).rejects.toThrow(/ASN database unreadable/);
+    const [failed] = await queue.failed();
     expect(failed?.id).toBe('enrich-test');
     expect(failed?.attemptsMade).toBe(3);
     expect(failed?.failedReason).toBe('ASN database unreadable while enriching a ipv4');
@@ -56,7 +57,7 @@ describe('enrichment worker on real Redis and Kafka', () => {
 
     broken = false;
     expect(await retryFailed(queue, [])).toBe(1);
-    await expect(job.waitUntilFinished(events, 20_000)).resolves.toEqual({ enriched: 2 });
+    await expect(queue.waitForJob(job, 20_000)).resolves.toEqual({ enriched: 2 });
     const results = await readTopic(kafka, resultTopic, 2);
     expect(
       results.map((record) => [
@@ -68,11 +69,15 @@ describe('enrichment worker on real Redis and Kafka', () => {
       ['ipv4-addr--b', 'public'],
     ]);
     expect(results.every((record) => record.headers['dragnet-record-type'] === 'enrichment')).toBe(true);
-    expect(await queue.getFailedCount()).toBe(0);
+    // Each result carries the correlation id of the report that scheduled its target, and only that.
+    expect(results.map((record) => record.headers['dragnet-correlation-id'])).toEqual([
+      'report-a',
+      undefined,
+    ]);
+    expect(await queue.counts('failed')).toEqual({ failed: 0 });
 
     await worker.close();
-    await events.close();
-    await queue.obliterate({ force: true });
+    await queue.obliterate();
     await queue.close();
     await producer.disconnect();
   });

@@ -1,18 +1,19 @@
-import { type EnrichmentTarget, TOPICS } from '@dragnet/contracts';
+import type { EnrichmentTarget, Names } from '@dragnet/contracts';
 import type { BatchProducer } from '@dragnet/kafka';
-import { createWorker, type Worker } from '@dragnet/queue';
+import { createWorker, type JobWorker, type QueueConnection } from '@dragnet/queue';
 import { type Enrich, enrichTargets } from './enrich-batch.js';
 
 export interface EnrichmentWorkerOptions {
   enrich: Enrich;
   versions: Record<string, number>;
   producer: BatchProducer;
-  connection: { url: string; maxRetriesPerRequest: null };
+  /** Results go to `topics.mergeInput`. */
+  names: Pick<Names, 'topics'>;
+  connection: QueueConnection;
   concurrency: number;
   lockDurationMs?: number;
-  /** Queue key prefix and result topic: tests use their own. */
+  /** BullMQ's Redis key prefix (default `bull`): tests use their own. */
   prefix?: string;
-  resultTopic?: string;
   onEnriched?: (count: number) => void;
 }
 
@@ -22,15 +23,15 @@ export interface EnrichmentWorkerOptions {
  * keeps it as failed after the last attempt); the job completes only after
  * Kafka acknowledged every result.
  */
-export function createEnrichmentWorker(options: EnrichmentWorkerOptions): Worker {
+export function createEnrichmentWorker(options: EnrichmentWorkerOptions): JobWorker {
   return createWorker(
     'enrichment',
     async (job) => {
       const { targets } = job.data as { targets: EnrichmentTarget[] };
       // Results carry the versions of the providers that produced them, not those the job asked for.
-      const records = (await enrichTargets(targets, options.versions, options.enrich)).map((record) => ({
-        ...record,
-        topic: options.resultTopic ?? TOPICS.canonical,
+      const records = (await enrichTargets(targets, options.versions, options.enrich)).map((message) => ({
+        topic: options.names.topics.mergeInput,
+        ...message,
       }));
       await options.producer.send(records);
       options.onEnriched?.(records.length);

@@ -1,6 +1,6 @@
+import { type MergeState, mergeReport, stateToDocument } from '@dragnet/document';
 import type { IndicatorReport } from '@dragnet/indicators';
 import type { ConsumedRecord } from '@dragnet/kafka';
-import { type MergeState, mergeReport, stateToDocument } from '@dragnet/merge';
 import { describe, expect, it } from 'vitest';
 import { type ChangeItem, prepareBatch, resolveConflicts } from './index-batch.js';
 

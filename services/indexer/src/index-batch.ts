@@ -1,7 +1,7 @@
 import type { ReconcileRecord } from '@dragnet/contracts';
+import { documentToState, joinStates, sameContent } from '@dragnet/document';
 import type { VersionedDocument } from '@dragnet/elasticsearch';
 import type { ConsumedRecord } from '@dragnet/kafka';
-import { documentToState, joinStates, sameContent } from '@dragnet/merge';
 
 export interface ChangeItem extends VersionedDocument {
   record: ConsumedRecord;

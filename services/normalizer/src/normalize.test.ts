@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeDeadLetter, RECORD_TYPE_HEADER, TOPICS } from '@dragnet/contracts';
+import { decodeDeadLetter, names } from '@dragnet/contracts';
 import { decodeReport } from '@dragnet/indicators';
 import { fuzzTargets, loadCorpus } from '@dragnet/indicators/fuzz';
 import type { ConsumedRecord } from '@dragnet/kafka';
@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { normalizeBatch } from './normalize.js';
 
 const registry = loadRegistry();
+// A namespace of its own: the core must put every record on the topics of the names it is given.
+const NAMES = names('normalizer-test');
+const TOPICS = NAMES.topics;
 const topic = registry.byId.get('synthetic-a')!.topic;
 const record = (value: string | null, offset: string, on = topic): ConsumedRecord => ({
   topic: on,
@@ -27,12 +30,13 @@ describe('normalizeBatch', () => {
     const batch = normalizeBatch(
       [record('hxxp://Evil[.]COM:80/a,url,2026-01-02T00:00:00Z\n8.8.8.8,ipv4,2026-01-02T00:00:00Z\n', '7')],
       registry,
+      NAMES,
     );
     expect(batch.indicators).toBe(2);
     const [first] = batch.outgoing;
     expect(first).toMatchObject({
-      topic: TOPICS.canonical,
-      headers: { 'dragnet-correlation-id': 'c-7', [RECORD_TYPE_HEADER]: 'report' },
+      topic: TOPICS.mergeInput,
+      headers: { 'dragnet-correlation-id': 'c-7', 'dragnet-record-type': 'report' },
     });
     const report = decodeReport(first!.value as Buffer);
     expect(report).toMatchObject({
@@ -43,10 +47,30 @@ describe('normalizeBatch', () => {
     expect(first!.key).toBe(report.id);
   });
 
+  it("replaces a partner's correlation id that is not one (too long, control bytes) and keeps a good one", () => {
+    const line = '8.8.8.8,ipv4,2026-01-02T00:00:00Z\n';
+    const withCorrelation = (offset: string, correlationId: string) => ({
+      ...record(line, offset),
+      headers: { 'dragnet-correlation-id': correlationId },
+    });
+    const batch = normalizeBatch(
+      [
+        withCorrelation('1', 'partner-run-17'),
+        withCorrelation('2', `x${'y'.repeat(10_000)}`),
+        withCorrelation('3', 'forged\n{"level":60}'),
+      ],
+      registry,
+      NAMES,
+    );
+    const ids = batch.outgoing.map((out) => String(out.headers?.['dragnet-correlation-id']));
+    expect(ids[0]).toBe('partner-run-17');
+    for (const replaced of ids.slice(1)) expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('dead-letters a message with rejects once, with all reasons and the original bytes, and keeps its good lines', () => {
     const text =
-      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nx,mutex,2026-01-01T00:00:00Z\n';
-    const batch = normalizeBatch([record(text, '9')], registry);
+      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nx,pdb,2026-01-01T00:00:00Z\n';
+    const batch = normalizeBatch([record(text, '9')], registry, NAMES);
     expect(batch.indicators).toBe(1);
     const letters = batch.outgoing.filter((out) => out.topic === TOPICS.deadLetter);
     expect(letters).toHaveLength(1);
@@ -62,7 +86,11 @@ describe('normalizeBatch', () => {
   });
 
   it('dead-letters empty messages and topics no partner owns', () => {
-    const batch = normalizeBatch([record(null, '1'), record('1.1.1.1', '2', 'feeds.nobody')], registry);
+    const batch = normalizeBatch(
+      [record(null, '1'), record('1.1.1.1', '2', 'feeds.nobody')],
+      registry,
+      NAMES,
+    );
     const codes = batch.outgoing
       .filter((out) => out.topic === TOPICS.deadLetter)
       .map((out) => decodeDeadLetter(out.value as Buffer).code);
@@ -77,12 +105,13 @@ describe('normalizeBatch', () => {
     const b = registry.byId.get('synthetic-b')!;
     const c = registry.byId.get('synthetic-c')!;
     const badA =
-      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nsecret-of-a,mutex,2026-01-01T00:00:00Z\n';
+      '300.1.1.1,ipv4,2026-01-01T00:00:00Z\n1.1.1.1,ipv4,2026-01-01T00:00:00Z\nsecret-of-a,pdb,2026-01-01T00:00:00Z\n';
     const badB = '999.2.2.2,ipv4,2026-01-01T00:00:00Z\n';
     const goodC = '8.8.4.4,ipv4,2026-01-01T00:00:00Z\n';
     const batch = normalizeBatch(
       [record(badA, '10', a.topic), record(badB, '11', b.topic), record(goodC, '12', c.topic)],
       registry,
+      NAMES,
     );
     const on = (topic: string) =>
       batch.outgoing.filter((out) => out.topic === topic).map((out) => decodeDeadLetter(out.value as Buffer));
@@ -122,8 +151,9 @@ describe('normalizeBatch on hostile messages (fixed seed; `pnpm fuzz` runs this 
           const batch = normalizeBatch(
             [{ ...record(null, '5', partner.topic), value: Buffer.from(bytes) }],
             registry,
+            NAMES,
           );
-          const reports = batch.outgoing.filter((out) => out.topic === TOPICS.canonical);
+          const reports = batch.outgoing.filter((out) => out.topic === TOPICS.mergeInput);
           const letters = batch.outgoing.filter((out) => out.topic === TOPICS.deadLetter);
           expect(reports).toHaveLength(batch.indicators);
           expect(letters.length).toBeLessThanOrEqual(1);

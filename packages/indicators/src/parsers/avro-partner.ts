@@ -71,14 +71,8 @@ export function parseAvroPartner(
     );
     const dated = (field: 'first_seen' | 'last_seen' | 'valid_until') =>
       invalidDates.includes(field) ? null : item[field];
+    // An unreadable marking keeps the record (at AMBER or above, the marking as a tag, a warning).
     const tlp = item.tlp === null ? null : parseTlp(item.tlp);
-    if (item.tlp !== null && tlp === null)
-      return result.reject(
-        'invalid_tlp',
-        `unknown TLP ${JSON.stringify(item.tlp.slice(0, 100))}`,
-        item.value,
-        location,
-      );
     result.add(
       kind,
       item.value,
@@ -95,6 +89,7 @@ export function parseAvroPartner(
         recordId: item.record_id,
         feedName: item.feed_name,
         invalidDates: [...invalidDates],
+        unknownMarkings: item.tlp !== null && tlp === null ? [item.tlp] : [],
       },
       location,
     );

@@ -1,4 +1,5 @@
-import { canonicalize, canonicalizeAny } from '../canonicalize.js';
+import { type Canonical, canonicalize, canonicalizeAny } from '../canonicalize.js';
+import type { CanonicalOptions } from '../domain.js';
 import { MAX_JSON_DEPTH, MAX_REJECT_LOCATION_LENGTH, MAX_REJECT_MESSAGE_LENGTH } from '../limits.js';
 import type {
   IndicatorKind,
@@ -10,7 +11,10 @@ import type {
   Tlp,
 } from '../model.js';
 import { observableId } from '../stix-id.js';
+import { schemelessUrlHost, URL_SCHEME_ASSUMED_TAG } from '../url.js';
 import { boundFields } from './field-bounds.js';
+import { parseLenientJson } from './lenient-json.js';
+import { TLP_RANK } from './tlp.js';
 
 export { parseDate } from './dates.js';
 
@@ -27,6 +31,8 @@ export interface ParseContext {
   offset: string;
   /** Broker timestamp of the message, epoch ms: the sighting time of undated records. */
   receivedAt: number;
+  /** The feed's canonicalisation settings (internal suffixes, minimum network prefixes); defaults when absent. */
+  canonicalOptions?: CanonicalOptions;
 }
 
 /** What a parser knows about a record besides its value; absent fields take the defaults. */
@@ -48,6 +54,12 @@ export interface ReportMeta {
    * by what remains (an undated record is dated by its message's arrival).
    */
   invalidDates?: string[];
+  /**
+   * Markings the partner sent that are no TLP level Dragnet knows (`tlp:amber-ish`): one
+   * `unknown_marking` warning each, kept as tags, and the record is never read as less
+   * restrictive than AMBER because of them.
+   */
+  unknownMarkings?: string[];
 }
 
 /** A parsed date for `ReportMeta`: an unreadable one becomes null and its field is noted in `invalid`. */
@@ -61,6 +73,7 @@ export function dateOrNoted(
   return null;
 }
 
+const NO_MARKINGS: string[] = [];
 const MAX_VALUE_IN_REJECT = 200;
 const clipTo = (value: string, max: number): string =>
   value.length > max ? `${value.slice(0, max)}…` : value;
@@ -94,45 +107,71 @@ export class ResultBuilder implements ParseResult {
     });
   }
 
-  /** Canonicalises `raw` as `kind` (detects the kind when null) and adds the report, or records the reject. */
+  /**
+   * Canonicalises `raw` as `kind` (detects the kind when null) and adds the
+   * report, or records the reject. A URL written without its scheme is kept
+   * with `http://` assumed (tagged URL_SCHEME_ASSUMED_TAG) and its host is
+   * kept as a domain / IP indicator too, even when the URL itself is invalid.
+   */
   add(kind: IndicatorKind | null, raw: string, meta: ReportMeta, location: string): void {
+    const options = this.context.canonicalOptions;
     let resolvedKind: IndicatorKind;
-    let value: string;
+    let canonical: Canonical;
     if (kind === null) {
-      const canonical = canonicalizeAny(raw);
-      if (!canonical.ok) return this.reject(canonical.reason, canonical.message, raw, location);
-      resolvedKind = canonical.kind;
-      value = canonical.value;
+      const detected = canonicalizeAny(raw, options);
+      if (!detected.ok) return this.reject(detected.reason, detected.message, raw, location);
+      resolvedKind = detected.kind;
+      canonical = detected;
     } else {
-      const canonical = canonicalize(kind, raw);
-      if (!canonical.ok) return this.reject(canonical.reason, canonical.message, raw, location);
+      canonical = canonicalize(kind, raw, options);
+      if (!canonical.ok) {
+        if (kind === 'url') this.addSchemelessHost(raw, meta, location, true);
+        return this.reject(canonical.reason, canonical.message, raw, location);
+      }
       resolvedKind = kind;
-      value = canonical.value;
     }
+    if (canonical.schemeAssumed) {
+      this.addSchemelessHost(raw, meta, location, false);
+      const tags = [URL_SCHEME_ASSUMED_TAG, ...(meta.tags ?? [])];
+      return this.push(resolvedKind, canonical.value, { ...meta, tags }, raw, location, true);
+    }
+    this.push(resolvedKind, canonical.value, meta, raw, location, true);
+  }
+
+  /** The host of a scheme-less `url` value as its own indicator; its field warnings only when the URL has none. */
+  private addSchemelessHost(raw: string, meta: ReportMeta, location: string, warn: boolean): void {
+    const host = schemelessUrlHost(raw, this.context.canonicalOptions);
+    if (host) this.push(host.kind, host.value, meta, raw, `${location} host`, warn);
+  }
+
+  private push(
+    kind: IndicatorKind,
+    value: string,
+    meta: ReportMeta,
+    raw: string,
+    location: string,
+    warn: boolean,
+  ): void {
     const { context } = this;
-    const fields = boundFields(meta);
-    for (const problem of fields.problems)
-      this.reject(problem.reason, problem.message, raw, `${location} ${problem.field}`);
-    for (const field of meta.invalidDates ?? [])
-      this.reject(
-        'invalid_date',
-        `unreadable or out-of-range date in ${field} (years 1970–9999): the value is ignored, the record kept`,
-        raw,
-        `${location} ${field}`,
-      );
+    const unknownMarkings = meta.unknownMarkings;
+    const marked = unknownMarkings !== undefined && unknownMarkings.length > 0;
+    const fields = boundFields(marked ? { ...meta, tags: [...(meta.tags ?? []), ...unknownMarkings] } : meta);
+    if (warn) this.warnAbout(fields.problems, meta, marked ? unknownMarkings : NO_MARKINGS, raw, location);
     // An undated record was seen when the message arrived; a lone last_seen also dates the first sighting.
     const firstSeen = meta.firstSeen ?? meta.lastSeen ?? context.receivedAt;
     const lastSeen = Math.max(meta.lastSeen ?? firstSeen, firstSeen);
+    let tlp = meta.tlp ?? context.defaultTlp;
+    if (marked && TLP_RANK[tlp] < TLP_RANK.amber) tlp = 'amber';
     this.indicators.push({
-      id: observableId(resolvedKind, value),
-      kind: resolvedKind,
+      id: observableId(kind, value),
+      kind,
       value,
       provider: context.provider,
       feedName: fields.feedName ?? context.feedName,
       firstSeen,
       lastSeen,
       confidence: meta.confidence ?? null,
-      tlp: meta.tlp ?? context.defaultTlp,
+      tlp,
       tags: fields.tags,
       threatNames: fields.threatNames,
       description: fields.description,
@@ -148,38 +187,35 @@ export class ResultBuilder implements ParseResult {
         : this.sharedProvenance,
     });
   }
+
+  /** The record-level warnings of a kept record: bounded fields, unreadable dates, unknown markings. */
+  private warnAbout(
+    problems: ReturnType<typeof boundFields>['problems'],
+    meta: ReportMeta,
+    unknownMarkings: string[],
+    raw: string,
+    location: string,
+  ): void {
+    for (const problem of problems)
+      this.reject(problem.reason, problem.message, raw, `${location} ${problem.field}`);
+    for (const field of meta.invalidDates ?? [])
+      this.reject(
+        'invalid_date',
+        `unreadable or out-of-range date in ${field} (years 1970–9999): the value is ignored, the record kept`,
+        raw,
+        `${location} ${field}`,
+      );
+    for (const marking of unknownMarkings)
+      this.reject(
+        'unknown_marking',
+        `unknown marking ${JSON.stringify(marking.slice(0, 100))}: kept as a tag, the record kept at TLP:AMBER or above`,
+        raw,
+        `${location} marking`,
+      );
+  }
 }
 
-const TLP_BY_NAME: ReadonlyMap<string, Tlp> = new Map([
-  ['clear', 'clear'],
-  // TLP 1.0 WHITE is TLP 2.0 CLEAR.
-  ['white', 'clear'],
-  ['green', 'green'],
-  ['amber', 'amber'],
-  ['amber+strict', 'amber+strict'],
-  ['red', 'red'],
-]);
-
-/** `TLP:AMBER`, `amber`, `tlp:white` → TLP 2.0 level; null when it is not one. */
-export function parseTlp(value: string): Tlp | null {
-  const lower = value.trim().toLowerCase();
-  return TLP_BY_NAME.get(lower.startsWith('tlp:') ? lower.slice(4).trim() : lower) ?? null;
-}
-
-export const TLP_RANK: Readonly<Record<Tlp, number>> = {
-  clear: 0,
-  green: 1,
-  amber: 2,
-  'amber+strict': 3,
-  red: 4,
-};
-
-/** The most restrictive of the levels given (a record marked both GREEN and AMBER is AMBER). */
-export function mostRestrictive(levels: Iterable<Tlp>): Tlp | null {
-  let result: Tlp | null = null;
-  for (const level of levels) if (result === null || TLP_RANK[level] > TLP_RANK[result]) result = level;
-  return result;
-}
+export { classifyMarking, isMarkingTag, mostRestrictive, parseTlp, TLP_RANK } from './tlp.js';
 
 /** 0–100 integer; null when absent; 'invalid' otherwise (objects are never converted: `{"valueOf": 1}` would throw). */
 export function validConfidence(value: unknown): number | null | 'invalid' {
@@ -243,8 +279,19 @@ export function parseJsonMessage(bytes: Buffer | Uint8Array, result: ResultBuild
   try {
     return JSON.parse(text);
   } catch (error) {
-    result.reject('invalid_json', `not JSON: ${(error as Error).message}`, null, 'message');
-    return undefined;
+    // Almost-JSON (a trailing comma, a stray BOM, NaN) would lose every record: read it leniently and say so.
+    const lenient = parseLenientJson(text);
+    if (!lenient.ok) {
+      result.reject('invalid_json', `not JSON: ${(error as Error).message}`, null, 'message');
+      return undefined;
+    }
+    result.reject(
+      'lenient_json',
+      `not strict JSON (${(error as Error).message}); read leniently after ${lenient.repairs.join(', ')}: records kept, please send strict JSON`,
+      null,
+      'message',
+    );
+    return lenient.value;
   }
 }
 

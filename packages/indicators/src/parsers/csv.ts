@@ -271,10 +271,12 @@ function addRecord(
     return result.reject('invalid_confidence', 'confidence must be an integer from 0 to 100', raw, location);
   }
   let tlp: Tlp | null = null;
+  const unknownMarkings: string[] = [];
   const tlpText = column(fields, format.tlpColumn);
   if (tlpText) {
+    // An unreadable marking keeps the record (at AMBER or above, the marking as a tag, a warning).
     tlp = parseTlp(tlpText);
-    if (!tlp) return result.reject('invalid_tlp', `unknown TLP ${JSON.stringify(tlpText)}`, raw, location);
+    if (!tlp) unknownMarkings.push(tlpText);
   }
   result.add(
     kind,
@@ -289,6 +291,7 @@ function addRecord(
       description: column(fields, format.descriptionColumn) || null,
       reference: column(fields, format.referenceColumn) || null,
       invalidDates,
+      unknownMarkings,
     },
     location,
   );

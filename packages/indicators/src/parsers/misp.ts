@@ -3,13 +3,13 @@ import {
   asBuffer,
   asString,
   asText,
+  classifyMarking,
   dateOrNoted,
   mostRestrictive,
   ownValue,
   type ParseContext,
   parseDate,
   parseJsonMessage,
-  parseTlp,
   type ReportMeta,
   ResultBuilder,
 } from './common.js';
@@ -19,22 +19,43 @@ export interface MispFormat {
 }
 
 type Json = Record<string, unknown>;
-/** `ip` is decided by the value: IPv4, IPv6 or a network. */
-type Part = IndicatorKind | 'ip' | null;
+/**
+ * What one `|`-separated part of a MISP value is: a kind; `ip` (IPv4, IPv6 or
+ * a network, by the value); `file` (a file name, or a path when it has a
+ * directory); context kept as a tag on the part's observables (`port`,
+ * `registry-data`); or null for nothing.
+ */
+type Part = IndicatorKind | 'ip' | 'file' | 'port' | 'registry-data' | null;
+
+const FILE_HASHES = [
+  'md5',
+  'sha1',
+  'sha224',
+  'sha256',
+  'sha384',
+  'sha512',
+  'sha3-256',
+  'sha3-512',
+  'ssdeep',
+  'tlsh',
+  'imphash',
+  'authentihash',
+  'pehash',
+] as const satisfies readonly IndicatorKind[];
 
 /**
- * MISP attribute types → the observable in each `|`-separated part (null
- * for parts that are context: file names, ports). Types not listed carry no
- * observable Dragnet indexes and are `unsupported_type` rejects.
+ * MISP attribute types → the observable in each `|`-separated part. Types
+ * not listed carry no observable Dragnet indexes and are `unsupported_type`
+ * rejects; those in CONTEXT_TYPES are context, not indicators.
  */
 export const MISP_ATTRIBUTE_TYPES: Readonly<Record<string, readonly Part[]>> = {
   'ip-src': ['ip'],
   'ip-dst': ['ip'],
-  'ip-src|port': ['ip', null],
-  'ip-dst|port': ['ip', null],
+  'ip-src|port': ['ip', 'port'],
+  'ip-dst|port': ['ip', 'port'],
   domain: ['domain'],
   hostname: ['domain'],
-  'hostname|port': ['domain', null],
+  'hostname|port': ['domain', 'port'],
   'domain|ip': ['domain', 'ip'],
   url: ['url'],
   uri: ['url'],
@@ -42,15 +63,43 @@ export const MISP_ATTRIBUTE_TYPES: Readonly<Record<string, readonly Part[]>> = {
   'email-src': ['email'],
   'email-dst': ['email'],
   'email-reply-to': ['email'],
-  md5: ['md5'],
-  sha1: ['sha1'],
-  sha256: ['sha256'],
-  sha512: ['sha512'],
-  'filename|md5': [null, 'md5'],
-  'filename|sha1': [null, 'sha1'],
-  'filename|sha256': [null, 'sha256'],
-  'filename|sha512': [null, 'sha512'],
+  'email-subject': ['email-subject'],
+  ...Object.fromEntries(
+    FILE_HASHES.flatMap((hash) => [
+      [hash, [hash]],
+      [`filename|${hash}`, ['file', hash]],
+    ]),
+  ),
+  filename: ['file'],
+  regkey: ['registry-key'],
+  'regkey|value': ['registry-key', 'registry-data'],
+  mutex: ['mutex'],
+  'x509-fingerprint-md5': ['x509-md5'],
+  'x509-fingerprint-sha1': ['x509-sha1'],
+  'x509-fingerprint-sha256': ['x509-sha256'],
+  AS: ['asn'],
+  'mac-address': ['mac'],
+  'user-agent': ['user-agent'],
+  btc: ['crypto-wallet'],
+  xmr: ['crypto-wallet'],
+  dash: ['crypto-wallet'],
+  'stix2-pattern': ['stix-pattern'],
+  yara: ['yara'],
+  sigma: ['sigma'],
+  snort: ['snort'],
 };
+
+/**
+ * Attribute types that describe the event rather than name an observable:
+ * free text and comments, a bare port. `not_an_indicator`, like links to
+ * the write-up; vulnerabilities become a tag of every indicator of the event.
+ */
+const CONTEXT_TYPES: ReadonlyMap<string, string> = new Map([
+  ['text', 'free text'],
+  ['comment', 'a comment'],
+  ['port', 'a port without its host'],
+  ['vulnerability', "a vulnerability: tagged on the event's indicators"],
+]);
 
 /**
  * Galaxies whose clusters name a threat (malware family, actor, tool). Others
@@ -102,16 +151,20 @@ interface EventMeta {
   date: number | null;
   /** The event date was unreadable or out of range: each attribute's report notes it (and is kept). */
   dateInvalid: boolean;
+  /** `tlp:…` tags that are no TLP level: a warning on each attribute, kept as tags. */
+  unknownMarkings: string[];
 }
 
 function eventMeta(event: Json): EventMeta {
   const threatNames = new Set<string>();
   const tags: string[] = [];
   const levels: Tlp[] = [];
+  const unknownMarkings: string[] = [];
   for (const tag of tagNames(event.Tag)) {
-    const level = /^tlp:/i.test(tag) ? parseTlp(tag) : null;
+    const marking = classifyMarking(tag);
     const galaxy = galaxyTag(tag);
-    if (level) levels.push(level);
+    if (marking.type === 'tlp') levels.push(marking.level);
+    else if (marking.type === 'unknown') unknownMarkings.push(tag);
     else if (galaxy && THREAT_GALAXY.test(galaxy[0])) threatNames.add(galaxy[1]);
     else tags.push(tag);
   }
@@ -131,6 +184,7 @@ function eventMeta(event: Json): EventMeta {
     reference: null,
     date: date === 'invalid' ? null : date,
     dateInvalid: date === 'invalid',
+    unknownMarkings,
   };
 }
 
@@ -189,6 +243,11 @@ export function parseMisp(
         .filter(isReferenceAttribute)
         .map((attribute) => asString(attribute.value))
         .find((url) => url !== null) ?? null;
+    const vulnerabilities = attributes
+      .filter(({ attribute }) => attribute.type === 'vulnerability')
+      .map(({ attribute }) => asString(attribute.value)?.trim().toUpperCase())
+      .filter((cve): cve is string => !!cve);
+    meta.tags = [...meta.tags, ...new Set(vulnerabilities.map((cve) => `vulnerability:${cve}`))];
     for (const { attribute, location } of attributes)
       addAttribute(result, attribute, meta, withUuid(location, attribute));
   });
@@ -211,6 +270,15 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
       location,
     );
   }
+  const context = CONTEXT_TYPES.get(type);
+  if (context) {
+    return result.reject(
+      'not_an_indicator',
+      `MISP ${type} attribute is ${context}, not an observable`,
+      value,
+      location,
+    );
+  }
   // Own properties only: a type named `constructor` or `__proto__` is just an unknown type.
   const parts = ownValue(MISP_ATTRIBUTE_TYPES, type);
   if (!parts) {
@@ -229,14 +297,21 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
     invalidDates,
   );
   const attributeTags = tagNames(attribute.Tag);
-  const attributeLevels = attributeTags.map(parseTlp).filter((level): level is Tlp => level !== null);
+  const attributeMarkings = attributeTags.map((tag) => classifyMarking(tag));
+  const attributeLevels = attributeMarkings.flatMap((marking) =>
+    marking.type === 'tlp' ? [marking.level] : [],
+  );
   const meta: ReportMeta = {
     // MISP's own first_seen, else the event date (when the analyst recorded it), else the attribute timestamp.
     firstSeen: firstSeen ?? event.date ?? null,
     lastSeen,
     tags: [
       ...event.tags,
-      ...attributeTags.filter((tag) => !/^tlp:/i.test(tag)),
+      // TLP tags become the marking, unknown ones are kept as tags by the unknown-marking warning; PAP stays a tag.
+      ...attributeTags.filter((_, index) => {
+        const type = attributeMarkings[index]!.type;
+        return type === 'none' || type === 'pap';
+      }),
       ...(attribute.to_ids === false ? ['misp:to_ids=false'] : []),
     ],
     tlp: mostRestrictive(attributeLevels) ?? event.tlp,
@@ -245,6 +320,10 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
     reference: event.reference,
     recordId: asString(attribute.uuid),
     invalidDates,
+    unknownMarkings: [
+      ...event.unknownMarkings,
+      ...attributeTags.filter((_, index) => attributeMarkings[index]!.type === 'unknown'),
+    ],
   };
   const values = parts.length > 1 ? value.split('|') : [value];
   if (values.length !== parts.length) {
@@ -255,11 +334,30 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
       location,
     );
   }
+  const contextTags = parts.flatMap((part, index) => partContextTag(part, values[index]!));
+  const partMeta = contextTags.length > 0 ? { ...meta, tags: [...meta.tags!, ...contextTags] } : meta;
   parts.forEach((part, index) => {
-    if (part === null) return;
-    const raw = values[index]!;
-    const kind: IndicatorKind =
-      part === 'ip' ? (raw.includes('/') ? 'cidr' : raw.includes(':') ? 'ipv6' : 'ipv4') : part;
-    result.add(kind, raw, meta, parts.length > 1 ? `${location} part ${index + 1}` : location);
+    const kind = partKind(part, values[index]!.trim());
+    if (kind === null) return;
+    result.add(kind, values[index]!, partMeta, parts.length > 1 ? `${location} part ${index + 1}` : location);
   });
+}
+
+/** The kind of an observable part; null for context parts. */
+function partKind(part: Part, raw: string): IndicatorKind | null {
+  if (part === 'ip') return raw.includes('/') ? 'cidr' : raw.includes(':') ? 'ipv6' : 'ipv4';
+  // MISP `filename` holds a bare name, a full path (`/usr/lib/…`, `C:\\…`) or a directory (`%APPDATA%\\x\\`).
+  if (part === 'file')
+    return /[/\\]$/.test(raw) ? 'directory' : /[/\\]/.test(raw) ? 'file-path' : 'file-name';
+  if (part === 'port' || part === 'registry-data') return null;
+  return part;
+}
+
+/** Context a part adds to its sibling observables: the port they were seen on, the registry value's data. */
+function partContextTag(part: Part, raw: string): string[] {
+  const value = raw.trim();
+  if (part === 'port')
+    return /^[1-9]\d{0,4}$/.test(value) && Number(value) <= 65_535 ? [`port:${value}`] : [];
+  if (part === 'registry-data') return value ? [`registry-data:${value}`] : [];
+  return [];
 }

@@ -24,7 +24,7 @@ describe('CSV lists', () => {
 
   it('maps columns, skips comments and header, and rejects bad lines with line numbers', () => {
     const csv =
-      '# abuse.ch style\nvalue,type,first_seen\n1.2.3.4,ip-dst,2026-01-02 10:00:00\n"evil[.]com",domain,2026-01-03\n300.1.1.1,ipv4,2026-01-01\nx,mutex,2026-01-01\n5.6.7.8,ipv4,yesterday\n';
+      '# abuse.ch style\nvalue,type,first_seen\n1.2.3.4,ip-dst,2026-01-02 10:00:00\n"evil[.]com",domain,2026-01-03\n300.1.1.1,ipv4,2026-01-01\nx,pdb,2026-01-01\n5.6.7.8,ipv4,yesterday\n';
     const result = parseFeedMessage(Buffer.from(csv), format, context);
     expect(
       result.indicators.map((item) => [item.kind, item.value, new Date(item.firstSeen).toISOString()]),
@@ -103,17 +103,20 @@ describe('Dragnet Avro partner format', () => {
     const bytes = encodePartnerBatch([
       { type: 'domain', value: 'evil[.]example', feed_name: 'phishing' },
       { type: 'ipv4', value: '1.2.3.4', confidence: 300 },
-      { type: 'mutex', value: 'Global\\x' },
+      { type: 'pdb', value: 'C:\\x.pdb' },
       { type: 'url', value: 'http://ok.example/', tlp: 'purple' },
     ]);
     const result = parseFeedMessage(bytes, { type: 'avro', schemaVersion: 2 }, context);
     expect(result.indicators.map((item) => [item.value, item.feedName])).toEqual([
       ['evil.example', 'phishing'],
+      ['http://ok.example/', 'feed'],
     ]);
+    // An unreadable marking keeps the record, at AMBER or above, the marking as a tag.
+    expect(result.indicators[1]).toMatchObject({ tlp: 'amber', tags: ['purple'] });
     expect(result.rejects.map((reject) => [reject.reason, reject.location])).toEqual([
       ['invalid_confidence', 'indicators[1]'],
       ['unsupported_type', 'indicators[2]'],
-      ['invalid_tlp', 'indicators[3]'],
+      ['unknown_marking', 'indicators[3] marking'],
     ]);
   });
 
@@ -162,10 +165,13 @@ describe('STIX bundles', () => {
       { type: 'stix' },
       context,
     );
+    // `process:name` has no kind: the pattern is kept whole, and its URL as a part of it.
     expect(result.indicators.map((item) => [item.kind, item.value])).toEqual([
+      ['stix-pattern', "[url:value = 'hxxp://evil[.]example/x'] OR [process:name = 'x.exe']"],
       ['url', 'http://evil.example/x'],
       ['domain', 'bare.example.com'],
     ]);
+    expect(result.indicators[1]!.tags).toEqual(['malicious-activity', 'stix:part-of-pattern']);
     expect(result.indicators[0]).toMatchObject({
       firstSeen: Date.UTC(2026, 0, 2),
       validUntil: Date.UTC(2026, 1, 1),
@@ -175,14 +181,7 @@ describe('STIX bundles', () => {
       threatNames: ['Pikabot'],
       provenance: { recordId: 'indicator--a' },
     });
-    expect(result.rejects).toEqual([
-      {
-        reason: 'unsupported_pattern',
-        message: 'no supported observable for process:name',
-        value: 'x.exe',
-        location: 'objects[0] indicator--a comparison 2',
-      },
-    ]);
+    expect(result.rejects).toEqual([]);
   });
 
   it('rejects invalid JSON and non-bundles as a whole message', () => {
@@ -226,10 +225,13 @@ describe('MISP events', () => {
     expect(result.indicators.map((item) => [item.kind, item.value, item.provenance.recordId])).toEqual([
       ['domain', 'evil.example', 'u1'],
       ['ipv4', '192.0.2.5', 'u1'],
+      ['file-name', 'a.exe', 'u2'],
       ['sha256', 'a'.repeat(64), 'u2'],
       ['ipv6', '2001:db8::5', 'u4'],
       ['url', 'https://evil.example/login', 'u5'],
     ]);
+    // The port of an ip|port composite is context of its address.
+    expect(result.indicators[4]!.tags).toContain('port:443');
     expect(result.indicators[0]).toMatchObject({
       tlp: 'green',
       threatNames: ['Emotet'],
@@ -238,11 +240,11 @@ describe('MISP events', () => {
       firstSeen: Date.UTC(2026, 0, 5),
       lastSeen: 1767693600000,
     });
-    expect(result.indicators[2]!.tags).toContain('misp:to_ids=false');
+    expect(result.indicators[3]!.tags).toContain('misp:to_ids=false');
     expect(result.rejects).toEqual([
       {
-        reason: 'unsupported_type',
-        message: 'MISP attribute type "text" carries no supported observable',
+        reason: 'not_an_indicator',
+        message: 'MISP text attribute is free text, not an observable',
         value: 'a note',
         location: 'Attribute[2] u3',
       },

@@ -60,8 +60,10 @@ export type PatternResult =
       comparisons: Comparison[];
       /** Temporal constructs used anywhere (FOLLOWEDBY, WITHIN, REPEATS, START/STOP): empty for plain patterns. */
       temporal: string[];
+      /** The `START t'…' STOP t'…'` windows, timestamps as written. */
+      windows: { start: string; stop: string }[];
     }
-  | { ok: false; reason: 'unsupported_pattern' | 'too_deep' | 'too_large'; message: string };
+  | { ok: false; reason: 'invalid_pattern' | 'too_deep' | 'too_large'; message: string };
 
 type TokenType = 'punct' | 'op' | 'string' | 'typed' | 'number' | 'ident';
 interface Token {
@@ -76,7 +78,7 @@ interface Token {
 class PatternError extends Error {
   constructor(
     message: string,
-    readonly reason: 'unsupported_pattern' | 'too_deep' = 'unsupported_pattern',
+    readonly reason: 'invalid_pattern' | 'too_deep' = 'invalid_pattern',
   ) {
     super(message);
   }
@@ -155,6 +157,24 @@ export function tokenize(pattern: string): Token[] {
 }
 
 const LITERAL_TYPE = { t: 'timestamp', h: 'hex', b: 'binary' } as const;
+const KEYWORDS = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'FOLLOWEDBY',
+  'LIKE',
+  'MATCHES',
+  'IN',
+  'ISSUBSET',
+  'ISSUPERSET',
+  'EXISTS',
+  'WITHIN',
+  'SECONDS',
+  'REPEATS',
+  'TIMES',
+  'START',
+  'STOP',
+]);
 
 class Parser {
   private position = 0;
@@ -162,6 +182,7 @@ class Parser {
   private depth = 0;
   readonly comparisons: Comparison[] = [];
   readonly temporal: string[] = [];
+  readonly windows: { start: string; stop: string }[] = [];
 
   constructor(
     private readonly pattern: string,
@@ -174,7 +195,8 @@ class Parser {
 
   private isKeyword(word: string, offset = 0): boolean {
     const token = this.peek(offset);
-    return token?.type === 'ident' && token.text.toUpperCase() === word;
+    // STIX 2.1 §9 (and the OASIS grammar): keywords are upper case; `and` is not AND.
+    return token?.type === 'ident' && token.text === word;
   }
 
   private isPunct(text: string): boolean {
@@ -189,7 +211,13 @@ class Parser {
 
   private describe(): string {
     const token = this.peek();
-    return token ? JSON.stringify(token.text) : 'the end of the pattern';
+    if (!token) return 'the end of the pattern';
+    const upper = token.text.toUpperCase();
+    const hint =
+      token.type === 'ident' && upper !== token.text && KEYWORDS.has(upper)
+        ? ` (keywords are upper case: ${upper})`
+        : '';
+    return `${JSON.stringify(token.text)}${hint}`;
   }
 
   parse(): ObservationExpression {
@@ -273,10 +301,11 @@ class Parser {
     }
     if (this.isKeyword('START')) {
       this.position++;
-      this.expectType('typed', "(t'…') after START");
+      const start = this.expectType('typed', "(t'…') after START");
       if (!this.isKeyword('STOP')) throw new PatternError('expected STOP after START');
       this.position++;
-      this.expectType('typed', "(t'…') after STOP");
+      const stop = this.expectType('typed', "(t'…') after STOP");
+      this.windows.push({ start: start.value, stop: stop.value });
       return 'START';
     }
     return null;
@@ -335,9 +364,9 @@ class Parser {
       operator = token.text as ComparisonOperator;
     } else if (
       token?.type === 'ident' &&
-      ['LIKE', 'MATCHES', 'IN', 'ISSUBSET', 'ISSUPERSET'].includes(token.text.toUpperCase())
+      ['LIKE', 'MATCHES', 'IN', 'ISSUBSET', 'ISSUPERSET'].includes(token.text)
     ) {
-      operator = token.text.toUpperCase() as ComparisonOperator;
+      operator = token.text as ComparisonOperator;
     } else {
       throw new PatternError(
         `expected a comparison operator after ${objectType}:${path.join('.')}, found ${this.describe()}`,
@@ -431,7 +460,13 @@ export function parseStixPattern(pattern: string): PatternResult {
   try {
     const parser = new Parser(pattern, tokenize(pattern));
     const expression = parser.parse();
-    return { ok: true, expression, comparisons: parser.comparisons, temporal: parser.temporal };
+    return {
+      ok: true,
+      expression,
+      comparisons: parser.comparisons,
+      temporal: parser.temporal,
+      windows: parser.windows,
+    };
   } catch (error) {
     if (error instanceof PatternError)
       return { ok: false, reason: error.reason, message: `invalid STIX pattern: ${error.message}` };

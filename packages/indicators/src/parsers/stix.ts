@@ -7,7 +7,9 @@ import {
   asString,
   asStrings,
   asText,
+  classifyMarking,
   dateOrNoted,
+  isMarkingTag,
   mostRestrictive,
   type ParseContext,
   parseDate,
@@ -17,7 +19,13 @@ import {
   ResultBuilder,
   validConfidence,
 } from './common.js';
-import { type Comparison, parseStixPattern, renderPath } from './stix-pattern.js';
+import {
+  type Comparison,
+  type ObservationExpression,
+  type PatternResult,
+  parseStixPattern,
+  renderPath,
+} from './stix-pattern.js';
 
 export interface StixFormat {
   type: 'stix';
@@ -41,8 +49,9 @@ export const STANDARD_TLP_MARKINGS: ReadonlyMap<string, Tlp> = new Map([
 ]);
 
 /**
- * Cyber-observable object types Dragnet has no kind for. A bare one in a
- * bundle is an observable Dragnet cannot index: a reject, not silence.
+ * Cyber-observable object types that are observables. A bare one none of
+ * whose properties carries a kind of the registry (a mutex without a name, a
+ * process) is an observable Dragnet cannot index: a reject, not silence.
  * Everything else that is not an indicator or a supported SCO (reports,
  * attack patterns, identities, relationships, malware, marking definitions…)
  * is context and deliberately ignored.
@@ -70,6 +79,8 @@ type StixObject = Record<string, unknown>;
 /** What the bundle as a whole says about its objects: markings, authors, indicated threats. */
 interface BundleContext {
   tlpOfMarking(id: string): Tlp | null;
+  /** The name of a TLP marking definition in the bundle that is no TLP level Dragnet knows, else null. */
+  unknownMarkingOf(id: string): string | null;
   authorOf(id: string): string | null;
   threatNamesOf(indicatorId: string): string[];
 }
@@ -95,20 +106,32 @@ function bundleContext(objects: StixObject[]): BundleContext {
     const source = asText(object.source_ref);
     threatNames.set(source, (threatNames.get(source) ?? new Set()).add(name));
   }
+  /** The TLP name a marking definition of the bundle states (STIX 2.0 `definition.tlp`, or its name). */
+  const tlpNameOf = (id: string): string | null => {
+    // STIX 2.0 style: `{"definition_type": "tlp", "definition": {"tlp": "amber"}}` inside the bundle.
+    const marking = byId.get(id);
+    if (marking?.type !== 'marking-definition') return null;
+    const definition = marking.definition;
+    return (
+      (definition && typeof definition === 'object' ? asString((definition as StixObject).tlp) : null) ??
+      (marking.definition_type === 'tlp' || isMarkingTag(asText(marking.name))
+        ? asString(marking.name)
+        : null)
+    );
+  };
   return {
     tlpOfMarking(id) {
       const standard = STANDARD_TLP_MARKINGS.get(id);
       if (standard) return standard;
-      // STIX 2.0 style: `{"definition_type": "tlp", "definition": {"tlp": "amber"}}` inside the bundle.
-      const marking = byId.get(id);
-      if (!marking) return null;
-      const definition = marking.definition;
-      const name =
-        (definition && typeof definition === 'object' ? asString((definition as StixObject).tlp) : null) ??
-        (marking.definition_type === 'tlp' || /^tlp:/i.test(asText(marking.name))
-          ? asString(marking.name)
-          : null);
+      const name = tlpNameOf(id);
       return name ? parseTlp(name) : null;
+    },
+    unknownMarkingOf(id) {
+      if (STANDARD_TLP_MARKINGS.has(id)) return null;
+      const name = tlpNameOf(id);
+      if (name === null) return null;
+      const marking = classifyMarking(name, true);
+      return marking.type === 'unknown' ? name : null;
     },
     authorOf(id) {
       const identity = byId.get(id);
@@ -129,8 +152,12 @@ function objectMeta(object: StixObject, bundle: BundleContext): ReportMeta {
       .filter((level): level is Tlp => level !== null),
   );
   const author = asString(object.created_by_ref);
+  const unknownMarkings = asStrings(object.object_marking_refs)
+    .map((id) => bundle.unknownMarkingOf(id))
+    .filter((name): name is string => name !== null);
   return {
     recordId,
+    ...(unknownMarkings.length > 0 ? { unknownMarkings } : {}),
     tlp,
     // The model has no author field; a tag keeps who said it searchable.
     tags: author ? [`stix:created_by=${bundle.authorOf(author)}`] : [],
@@ -139,10 +166,11 @@ function objectMeta(object: StixObject, bundle: BundleContext): ReportMeta {
 
 /**
  * STIX 2.0 and 2.1 bundles (a lone object or an array of objects too):
- * `indicator` objects reduced to their observables (one indicator per
- * supported `=` comparison; everything else in the pattern a reject naming
- * it) and bare SCOs (ipv4-addr, ipv6-addr, domain-name, url, email-addr,
- * file with hashes). See UNSUPPORTED_SCO_TYPES for what else happens.
+ * `indicator` objects reduced to their observables (one indicator per `=`
+ * comparison) when the pattern reduces, kept whole as pattern indicators
+ * otherwise (see addStixPattern), yara/sigma/snort/suricata patterns kept as
+ * such; bare SCOs through the kind registry (observablesOf). See
+ * UNSUPPORTED_SCO_TYPES for what else happens.
  */
 export function parseStix(
   bytes: Buffer | Uint8Array,
@@ -181,6 +209,17 @@ function objectsOf(document: unknown): unknown[] | null {
   return isStixObject && record.type !== 'bundle' ? [record] : null;
 }
 
+/** Pattern languages other than STIX that Dragnet keeps as pattern indicators (`pattern_type` → kind). */
+const PATTERN_KIND_OF_TYPE: ReadonlyMap<string, IndicatorKind> = new Map([
+  ['yara', 'yara'],
+  ['sigma', 'sigma'],
+  ['snort', 'snort'],
+  ['suricata', 'suricata'],
+]);
+
+/** Tag of an observable taken out of a pattern indicator: alone, it is less than what the partner said. */
+export const PATTERN_PART_TAG = 'stix:part-of-pattern';
+
 function addIndicator(
   result: ResultBuilder,
   object: StixObject,
@@ -188,26 +227,86 @@ function addIndicator(
   location: string,
 ): void {
   const pattern = asString(object.pattern);
-  if (object.pattern_type !== undefined && object.pattern_type !== 'stix') {
+  const patternType = object.pattern_type === undefined ? 'stix' : asText(object.pattern_type);
+  const otherKind = PATTERN_KIND_OF_TYPE.get(patternType.toLowerCase());
+  if (patternType !== 'stix' && !otherKind) {
     return result.reject(
       'unsupported_pattern',
-      `pattern_type ${JSON.stringify(asText(object.pattern_type).slice(0, 100))} is not STIX patterning`,
+      `pattern_type ${JSON.stringify(patternType.slice(0, 100))} is not a pattern language Dragnet keeps (stix, yara, sigma, snort, suricata)`,
       pattern,
       location,
     );
   }
   if (!pattern) return result.reject('invalid_structure', 'indicator without a pattern', null, location);
-  const parsed = parseStixPattern(pattern);
-  if (!parsed.ok) return result.reject(parsed.reason, parsed.message, pattern, location);
-  if (parsed.temporal.length > 0) {
-    // A sequence or time window is only an indicator as a whole: its parts alone would match far too much.
+  const parsed = otherKind ? null : parseStixPattern(pattern);
+  if (parsed && !parsed.ok) return result.reject(parsed.reason, parsed.message, pattern, location);
+  const meta = indicatorMeta(object, bundle);
+  if (meta === 'invalid_confidence') {
     return result.reject(
-      'unsupported_pattern',
-      `pattern uses ${[...new Set(parsed.temporal)].join(', ')}: temporal patterns are not reducible to observables`,
+      'invalid_confidence',
+      'confidence must be an integer from 0 to 100',
       pattern,
       location,
     );
   }
+  if (otherKind) return result.add(otherKind, pattern, meta, location);
+  addStixPattern(result, pattern, parsed!, meta, location);
+}
+
+/**
+ * A STIX pattern that reduces to observables (plain `=` comparisons on kinds
+ * Dragnet has, within single observations, no time qualifiers) becomes one
+ * indicator per comparison. Any other pattern is kept whole as a
+ * `stix-pattern` indicator, plus the observables of its plain equalities,
+ * tagged PATTERN_PART_TAG.
+ */
+function addStixPattern(
+  result: ResultBuilder,
+  pattern: string,
+  parsed: PatternResult & { ok: true },
+  meta: ReportMeta,
+  location: string,
+): void {
+  const kinds = parsed.comparisons.map(indexableKind);
+  const reducible =
+    parsed.temporal.length === 0 &&
+    !joinsObservations(parsed.expression) &&
+    kinds.every((kind) => !kind.startsWith('!'));
+  if (!reducible) result.add('stix-pattern', pattern, meta, location);
+  const partMeta = reducible
+    ? meta
+    : { ...meta, ...windowOf(parsed.windows), tags: [...(meta.tags ?? []), PATTERN_PART_TAG] };
+  const many = parsed.comparisons.length > 1;
+  parsed.comparisons.forEach((comparison, position) => {
+    const kind = kinds[position]!;
+    if (kind.startsWith('!')) return;
+    const where = many ? `${location} comparison ${position + 1}` : location;
+    result.add(kind as IndicatorKind, comparisonValue(comparison) ?? '', partMeta, where);
+  });
+}
+
+/**
+ * The one `START … STOP` window of a pattern as its parts' validity (first
+ * seen at the start, valid until the stop). Several windows, or one with an
+ * unreadable or reversed timestamp, leave the indicator's own dates.
+ */
+function windowOf(windows: readonly { start: string; stop: string }[]): Partial<ReportMeta> {
+  if (windows.length !== 1) return {};
+  const start = parseDate(windows[0]!.start);
+  const stop = parseDate(windows[0]!.stop);
+  if (typeof start !== 'number' || typeof stop !== 'number' || stop < start) return {};
+  return { firstSeen: start, validUntil: stop };
+}
+
+/** True when observations are joined by AND or FOLLOWEDBY: the indicator is the conjunction, not each part. */
+function joinsObservations(expression: ObservationExpression): boolean {
+  if (expression.type === 'observation') return false;
+  if (expression.type !== 'or') return true;
+  return expression.operands.some(joinsObservations);
+}
+
+/** The report fields of an indicator SDO, or `invalid_confidence`. */
+function indicatorMeta(object: StixObject, bundle: BundleContext): ReportMeta | 'invalid_confidence' {
   const invalidDates: string[] = [];
   const firstSeen = dateOrNoted(parseDate(object.valid_from), 'valid_from', invalidDates);
   const lastSeen = dateOrNoted(
@@ -217,19 +316,12 @@ function addIndicator(
   );
   const validUntil = dateOrNoted(parseDate(object.valid_until), 'valid_until', invalidDates);
   const confidence = validConfidence(object.confidence);
-  if (confidence === 'invalid') {
-    return result.reject(
-      'invalid_confidence',
-      'confidence must be an integer from 0 to 100',
-      pattern,
-      location,
-    );
-  }
+  if (confidence === 'invalid') return 'invalid_confidence';
   const common = objectMeta(object, bundle);
   const references = asObjects(object.external_references);
   const name = asString(object.name);
   const description = asString(object.description);
-  const meta: ReportMeta = {
+  return {
     ...common,
     firstSeen,
     lastSeen,
@@ -246,16 +338,6 @@ function addIndicator(
     // valid_from stands for both dates when modified is absent: one reject for one bad value.
     invalidDates: [...new Set(invalidDates)],
   };
-  const many = parsed.comparisons.length > 1;
-  parsed.comparisons.forEach((comparison, position) => {
-    const where = many ? `${location} comparison ${position + 1}` : location;
-    const kind = indexableKind(comparison);
-    if (typeof kind === 'string' && kind.startsWith('!')) {
-      result.reject('unsupported_pattern', kind.slice(1), comparisonValue(comparison), where);
-    } else {
-      result.add(kind as IndicatorKind, comparisonValue(comparison) ?? '', meta, where);
-    }
-  });
 }
 
 function comparisonValue(comparison: Comparison): string | null {
@@ -272,10 +354,14 @@ function indexableKind(comparison: Comparison): IndicatorKind | `!${string}` {
   if (comparison.operator !== '=' || comparison.negated) {
     return `!operator ${comparison.negated ? 'NOT ' : ''}${comparison.operator} on ${where} is not an observable (only = is)`;
   }
-  if (comparison.literal?.type !== 'string') {
-    return `!${where} is compared with a ${comparison.literal?.type ?? 'missing'} value, not a string`;
+  const literal = comparison.literal;
+  const value = literal?.type === 'string' ? literal.value : null;
+  // `autonomous-system:number = 13335`: the one kind whose property is a number.
+  if (literal?.type === 'number' && kindOfStixProperty(comparison.objectType, comparison.path, '') === 'asn')
+    return 'asn';
+  if (value === null) {
+    return `!${where} is compared with a ${literal?.type ?? 'missing'} value, not a string`;
   }
-  const value = comparison.literal.value;
   const kind = kindOfStixProperty(comparison.objectType, comparison.path, value);
   if (kind) return kind;
   // `network-traffic:dst_ref.value` is how many producers write "connects to this C2 address".
@@ -294,33 +380,46 @@ function addBareObservable(
   location: string,
 ): void {
   const type = asText(object.type);
-  if (type === 'file') {
-    const hashes = object.hashes && typeof object.hashes === 'object' ? object.hashes : {};
-    const entries = Object.entries(hashes).filter(([name]) => hashKindOfStixName(name) !== null);
-    if (entries.length === 0)
-      return result.reject(
-        'unsupported_type',
-        'file object without an MD5, SHA-1, SHA-256 or SHA-512 hash',
-        null,
-        location,
-      );
-    for (const [name, hash] of entries) {
-      result.add(hashKindOfStixName(name)!, asText(hash), meta, `${location} hashes.${name}`);
-    }
-    return;
-  }
-  const value = asString(object.value);
-  const kind = kindOfStixProperty(type, ['value'], value ?? '');
-  if (kind) {
-    if (value === null) return result.reject('invalid_structure', `${type} without a value`, null, location);
-    return result.add(kind, value, meta, location);
-  }
-  if (UNSUPPORTED_SCO_TYPES.has(type)) {
+  const valueKind = kindOfStixProperty(type, ['value'], asText(object.value));
+  if (valueKind && typeof object.value !== 'string')
+    return result.reject('invalid_structure', `${type} without a value`, null, location);
+  const found = observablesOf(type, object);
+  for (const { kind, value, path } of found)
+    result.add(kind, value, meta, path ? `${location} ${path}` : location);
+  if (found.length > 0) return;
+  if (type === 'file' || UNSUPPORTED_SCO_TYPES.has(type)) {
     result.reject(
       'unsupported_type',
-      `STIX ${type} objects are not indexed`,
+      `STIX ${type} object without a property Dragnet indexes`,
       asString(object.value) ?? asString(object.name),
       location,
     );
   }
+}
+
+/**
+ * The observables of a bare SCO: each own top-level property the kind
+ * registry knows for its type (`file` `name`, `mutex` `name`,
+ * `autonomous-system` `number`…) and each known `hashes` entry. Own keys
+ * only, through the registry's Maps: a key `__proto__` matches nothing.
+ */
+function observablesOf(
+  type: string,
+  object: StixObject,
+): { kind: IndicatorKind; value: string; path: string }[] {
+  const found: { kind: IndicatorKind; value: string; path: string }[] = [];
+  for (const [key, property] of Object.entries(object)) {
+    if (key === 'hashes' && property && typeof property === 'object' && !Array.isArray(property)) {
+      for (const [name, hash] of Object.entries(property)) {
+        const kind = hashKindOfStixName(name, type);
+        if (kind) found.push({ kind, value: asText(hash), path: `hashes.${name}` });
+      }
+      continue;
+    }
+    const text = typeof property === 'number' ? String(property) : asString(property);
+    if (text === null || key === 'type' || key === 'id') continue;
+    const kind = kindOfStixProperty(type, [key], text);
+    if (kind) found.push({ kind, value: text, path: key === 'value' ? '' : key });
+  }
+  return found;
 }

@@ -1,0 +1,90 @@
+import { DEFAULT_GRANULARITY_MS, mergeReport, stateToDocument } from '@dragnet/document';
+import { type IndicatorKind, observableId } from '@dragnet/indicators';
+import { describe, expect, it } from 'vitest';
+import { documentStixObjects, type StixObject } from './stix-bundle.js';
+
+const T0 = Date.UTC(2026, 0, 10, 12);
+
+function documentOf(kind: IndicatorKind, value: string): Record<string, unknown> {
+  const { state } = mergeReport(
+    null,
+    {
+      id: observableId(kind, value),
+      kind,
+      value,
+      provider: 'acme',
+      feedName: 'f',
+      firstSeen: T0,
+      lastSeen: T0,
+      confidence: 80,
+      tlp: 'green',
+      tags: [],
+      threatNames: [],
+      description: null,
+      reference: null,
+      validUntil: null,
+      provenance: { topic: 't', partition: 0, offset: '0', recordId: null },
+    },
+    { granularityMs: DEFAULT_GRANULARITY_MS, defaultTlp: 'green' },
+  );
+  return stateToDocument(state, {
+    now: T0,
+    scoring: { score: 50, baseScore: 50, expired: false, expiresAt: null },
+  });
+}
+
+const objectsOf = (kind: IndicatorKind, value: string): StixObject[] =>
+  documentStixObjects(documentOf(kind, value)).own;
+const ofType = (objects: StixObject[], type: string) => objects.filter((object) => object.type === type);
+
+// Expected patterns and properties are written out from STIX 2.1 §6 (SCO definitions) and §9 (patterning).
+describe('STIX objects of every kind', () => {
+  it.each([
+    [
+      'sha384',
+      'a'.repeat(96),
+      "[file:hashes.'SHA-384' = '" + 'a'.repeat(96) + "']",
+      { hashes: { 'SHA-384': 'a'.repeat(96) } },
+    ],
+    ['asn', '13335', '[autonomous-system:number = 13335]', { number: 13335 }],
+    ['mutex', 'Global\\evil', "[mutex:name = 'Global\\\\evil']", { name: 'Global\\evil' }],
+    ['ipv4', '198.51.100.7', "[ipv4-addr:value = '198.51.100.7']", { value: '198.51.100.7' }],
+  ] as const)(
+    '%s: a pattern on its defining property and the SCO carrying it',
+    (kind, value, pattern, properties) => {
+      const objects = objectsOf(kind, value);
+      const [indicator] = ofType(objects, 'indicator');
+      expect(indicator).toMatchObject({ pattern, pattern_type: 'stix', pattern_version: '2.1' });
+      const observable = objects.find((object) => object.id === observableId(kind, value));
+      expect(observable).toMatchObject(properties);
+      expect(ofType(objects, 'relationship')).toHaveLength(1);
+      expect(JSON.stringify(objects)).not.toContain('undefined');
+    },
+  );
+
+  it('a file path is a file named in a directory, and the directory comes along', () => {
+    const objects = objectsOf('file-path', 'C:\\Windows\\Temp\\evil.exe');
+    const directory = ofType(objects, 'directory')[0];
+    expect(directory).toMatchObject({ path: 'C:\\Windows\\Temp' });
+    const file = ofType(objects, 'file')[0];
+    expect(file).toMatchObject({ name: 'evil.exe', parent_directory_ref: directory?.id });
+    expect(ofType(objects, 'indicator')[0]?.pattern).toBe(
+      "[file:name = 'evil.exe' AND file:parent_directory_ref.path = 'C:\\\\Windows\\\\Temp']",
+    );
+  });
+
+  it('a YARA rule is an indicator in its own pattern language, with no observable', () => {
+    const rule = 'rule evil { strings: $a = "x" condition: $a }';
+    const objects = objectsOf('yara', rule);
+    expect(objects.map((object) => object.type).sort()).toEqual(['indicator', 'sighting']);
+    expect(objects[0]).toMatchObject({ pattern: rule, pattern_type: 'yara' });
+    expect(objects[0]).not.toHaveProperty('pattern_version');
+  });
+
+  it('a STIX pattern indicator exports its own pattern', () => {
+    const pattern = "[process:command_line MATCHES 'evil']";
+    const objects = objectsOf('stix-pattern', pattern);
+    expect(ofType(objects, 'indicator')[0]).toMatchObject({ pattern, pattern_type: 'stix' });
+    expect(ofType(objects, 'relationship')).toHaveLength(0);
+  });
+});
