@@ -103,7 +103,7 @@ const SPELLINGS: Record<VectorKind, readonly ((value: string) => string)[]> = {
       const { scheme, host, rest } = splitUrl(v);
       return `${scheme}://${host}:${scheme === 'https' ? 443 : 80}${rest}`;
     },
-    (v) => `${v}#section-2`,
+    // No `#fragment` spelling: a fragment is part of what a partner reported (it stays in the canonical URL), so it names another URL.
     (v) => pad(v.replace(/^http/, 'hxxp')),
   ],
   email: [

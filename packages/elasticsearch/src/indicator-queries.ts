@@ -70,25 +70,10 @@ export async function findNetworksContaining(
   index: string,
   ips: string[],
   tlps: readonly string[],
-  options: { sourceIncludes?: readonly string[]; limit?: number } = {},
+  options: MatchOptions = {},
 ): Promise<StoredIndicator[]> {
-  if (ips.length === 0) return [];
-  const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
-    index,
-    size: options.limit ?? 1_000,
-    ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
-    query: {
-      bool: {
-        filter: [
-          markedFor(tlps, tlps),
-          {
-            bool: { should: ips.map((ip) => ({ term: { [FIELDS.network]: ip } })), minimum_should_match: 1 },
-          },
-        ],
-      },
-    },
-  });
-  return hitsOf(response);
+  const clauses = ips.map((ip) => ({ term: { [FIELDS.network]: ip } }));
+  return findKnownMatchingAny(client, index, clauses, tlps, options);
 }
 
 /**
@@ -103,25 +88,33 @@ export async function findUrlsWithFragment(
   index: string,
   urls: string[],
   tlps: readonly string[],
-  options: { sourceIncludes?: readonly string[]; limit?: number } = {},
+  options: MatchOptions = {},
 ): Promise<StoredIndicator[]> {
-  if (urls.length === 0) return [];
+  const clauses = urls.map((url) => ({ prefix: { [FIELDS.value]: `${url}#` } }));
+  return findKnownMatchingAny(client, index, clauses, tlps, options);
+}
+
+interface MatchOptions {
+  sourceIncludes?: readonly string[];
+  /** Most hits returned (default 1,000). */
+  limit?: number;
+}
+
+/** Documents a reader cleared for `tlps` may know exist that match any of `clauses`. */
+async function findKnownMatchingAny(
+  client: ElasticsearchClient,
+  index: string,
+  clauses: Record<string, unknown>[],
+  tlps: readonly string[],
+  options: MatchOptions,
+): Promise<StoredIndicator[]> {
+  if (clauses.length === 0) return [];
   const response = await elasticsearchDriver(client).search<Record<string, unknown>>({
     index,
     size: options.limit ?? 1_000,
     ...(options.sourceIncludes ? { _source_includes: [...options.sourceIncludes] } : {}),
     query: {
-      bool: {
-        filter: [
-          markedFor(tlps, tlps),
-          {
-            bool: {
-              should: urls.map((url) => ({ prefix: { [FIELDS.value]: `${url}#` } })),
-              minimum_should_match: 1,
-            },
-          },
-        ],
-      },
+      bool: { filter: [markedFor(tlps, tlps), { bool: { should: clauses, minimum_should_match: 1 } }] },
     },
   });
   return hitsOf(response);
