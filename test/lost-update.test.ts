@@ -2,7 +2,7 @@
 // deduplicator's and the indexer's real handlers, in this process, against the
 // real Kafka, Redis and Elasticsearch (namespaced per file), with the moment of
 // each step chosen by the test. See docs/adr/0001-no-lost-update.md.
-import { names } from '@dragnet/contracts';
+import { mergeStateKey, names } from '@dragnet/contracts';
 import { concreteIndexUuid, getIndicators } from '@dragnet/elasticsearch';
 import {
   type BatchProducer,
@@ -151,6 +151,10 @@ async function settle(
   throw new Error('deduplicator and indexer did not settle in 10 rounds');
 }
 
+let indexUuid = '';
+/** The cached state of one indicator, as the deduplicator keys it for this index. */
+const stateKey = (id: string) => mergeStateKey(REDIS_KEYS.mergeState, indexUuid, id);
+
 describe('no lost update: fenced state writes and reconciled version conflicts', () => {
   beforeAll(async () => {
     await requireStack();
@@ -158,7 +162,8 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     await createPipelineResources(kafka, elasticsearch);
     producer = await createBatchProducer(kafka);
     // A cache whose epoch marker is in place: these tests are about individual states, not recovery.
-    await redis.set(`${REDIS_KEYS.mergeState}epoch`, await concreteIndexUuid(elasticsearch, INDEX.alias));
+    indexUuid = await concreteIndexUuid(elasticsearch, INDEX.alias);
+    await redis.set(`${REDIS_KEYS.mergeState}epoch`, indexUuid);
   });
   afterAll(async () => {
     await producer.disconnect();
@@ -177,7 +182,7 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
 
     await dedupe.handle([first], context);
     await settle(dedupe, dedupeSent, index, indexSent);
-    const snapshot = await redis.get(REDIS_KEYS.mergeState + id);
+    const snapshot = await redis.get(stateKey(id));
     expect(snapshot).not.toBeNull();
 
     await dedupe.handle([canonicalReport('synthetic-b', '198.51.100.77')], context);
@@ -185,7 +190,7 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     expect(await indexedProviders(id)).toEqual(['synthetic-a', 'synthetic-b']);
 
     // Redis loses the last write (AOF everysec, async replica promoted, older snapshot restored).
-    await redis.set(REDIS_KEYS.mergeState + id, snapshot!);
+    await redis.set(stateKey(id), snapshot!);
 
     // The next report is merged on top of the older state: its change carries a revision the
     // index already has, and Elasticsearch refuses it.
@@ -219,7 +224,7 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     await zombieBatch;
     // Right after the zombie's batch, before anything downstream could repair it: the cache holds
     // the owner's statement and the zombie's, merged, not the zombie's older view.
-    const cached = JSON.parse((await redis.get(REDIS_KEYS.mergeState + id))!.replace(/^\d+\|/, '')) as {
+    const cached = JSON.parse((await redis.get(stateKey(id)))!.replace(/^\d+\|/, '')) as {
       sources: { provider: string }[];
     };
     expect(cached.sources.map((source) => source.provider).sort()).toEqual([
@@ -240,10 +245,10 @@ describe('no lost update: fenced state writes and reconciled version conflicts',
     const first = canonicalReport('synthetic-a', '198.51.100.79');
     const id = first.key!.toString();
     await dedupe.handle([first], context);
-    const snapshot = await redis.get(REDIS_KEYS.mergeState + id);
+    const snapshot = await redis.get(stateKey(id));
     // B's change is produced, then the cache loses it; two later batches build on the older state.
     await dedupe.handle([canonicalReport('synthetic-b', '198.51.100.79')], context);
-    await redis.set(REDIS_KEYS.mergeState + id, snapshot!);
+    await redis.set(stateKey(id), snapshot!);
     await dedupe.handle([canonicalReport('synthetic-c', '198.51.100.79')], context);
     // Two reports in one batch: still one revision for the change.
     await dedupe.handle(

@@ -77,7 +77,7 @@ export function names(namespace = '') {
       maintenance: `${dotted}dragnet-maintenance`,
     },
     redisKeys: {
-      /** Merge state per indicator: `dragnet:merge:<indicatorId>`. */
+      /** Merge state per indicator: `dragnet:merge:<index UUID>:<indicatorId>` (`mergeStateKey`); the epoch marker and recovery lock beside them. */
       mergeState: `${dotted}dragnet:merge:`,
       /** Per-key API rate limiting windows. */
       rateLimit: `${dotted}dragnet:ratelimit:`,
@@ -90,6 +90,16 @@ export function names(namespace = '') {
 }
 
 export type Names = ReturnType<typeof names>;
+
+/**
+ * Where the deduplicator caches one indicator's merge state. The key names
+ * the UUID of the index the state mirrors, so a state of an index that was
+ * deleted and recreated is never read as the new index's — even when Redis
+ * lost its epoch marker in between and nothing could tell the two apart.
+ */
+export function mergeStateKey(prefix: string, indexUuid: string, indicatorId: string): string {
+  return `${prefix}${indexUuid}:${indicatorId}`;
+}
 
 /**
  * The names of the process environment's namespace, read once at import

@@ -1,3 +1,4 @@
+export * from './delaying-proxy.js';
 export * from './documents.js';
 export * from './kafka.js';
 export * from './processes.js';

@@ -54,9 +54,10 @@ export function testKafka(clientId = 'dragnet-test'): TestKafka {
   return kafkaDriver(client) as TestKafka;
 }
 
-export function testElasticsearch(): TestElasticsearch {
+/** `url` points the client elsewhere (a proxy in front of the stack's node) with the same credentials. */
+export function testElasticsearch(url = stack.ELASTICSEARCH_URL): TestElasticsearch {
   const client = createElasticsearchClient({
-    url: stack.ELASTICSEARCH_URL,
+    url,
     username: stack.ELASTICSEARCH_USERNAME,
     password: stack.ELASTICSEARCH_PASSWORD,
     apiKey: stack.ELASTICSEARCH_API_KEY,

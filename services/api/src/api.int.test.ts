@@ -15,6 +15,8 @@ import { createLogger } from '@dragnet/logger';
 import {
   indicatorDocument,
   requireStack,
+  stack,
+  startDelayingProxy,
   testElasticsearch,
   testKeyStore,
   uniqueName,
@@ -487,9 +489,13 @@ describe('hostile clients', () => {
 
   it('gives up on a search Elasticsearch does not answer in time', async () => {
     const impatient = capturingLogger();
+    // Every answer comes back 0.8 s late, well past the search deadline and well
+    // within the ordinary client's: a real node made slow, not a race with a fast one.
+    const slow = await startDelayingProxy(stack.ELASTICSEARCH_URL, 800);
+    const slowElasticsearch = testElasticsearch(slow.url);
     const hurried = await startApiServer(
       {
-        elasticsearch,
+        elasticsearch: slowElasticsearch,
         index: names.alias,
         keys: keyRing(),
         audit,
@@ -497,7 +503,7 @@ describe('hostile clients', () => {
         logger: impatient.logger,
         registry: new Registry(),
         maxBodyBytes: 1_048_576,
-        searchTimeoutMs: 1,
+        searchTimeoutMs: 200,
       },
       { port: 0, host: '127.0.0.1' },
     );
@@ -512,6 +518,8 @@ describe('hostile clients', () => {
       expect((await call('/v1/indicators/203.0.113.7', { base })).status).toBe(200);
     } finally {
       await hurried.close();
+      await slowElasticsearch.close();
+      await slow.close();
     }
     const failures = impatient.lines
       .map((line) => JSON.parse(line))

@@ -9,7 +9,7 @@ vi.hoisted(() => {
   process.env.DRAGNET_NAMESPACE = `int-corr-${Date.now().toString(36)}-${Math.random().toString(16).slice(2, 6)}`;
 });
 
-import { HEADERS, names, QUEUES } from '@dragnet/contracts';
+import { HEADERS, mergeStateKey, names, QUEUES } from '@dragnet/contracts';
 import { decodeMergeInput, encodeMergeInput } from '@dragnet/contracts/merge-input';
 import { concreteIndexUuid, deleteIndicatorIndex, ensureIndicatorIndex } from '@dragnet/elasticsearch';
 import type { IndicatorReport } from '@dragnet/indicators';
@@ -41,6 +41,7 @@ const connection = { url: stack.REDIS_URL, maxRetriesPerRequest: null } as const
 const VERSIONS = { ip: 1 };
 const ID = 'ipv4-addr--4c7f0a6e-2b1d-5e8a-9c3f-7d6e5b4a3c21';
 const CORRELATION_ID = 'report-7e1c9a';
+let indexUuid = '';
 const context = { topic: TOPICS.mergeInput, partition: 0, heartbeat: async () => undefined };
 
 const report: IndicatorReport = {
@@ -97,7 +98,8 @@ describe('correlation id through enrichment (real Kafka, Redis, Elasticsearch, B
     );
     await ensureIndicatorIndex(elasticsearch, INDEX);
     // A cache whose epoch marker is in place: this test is about one state, not recovery.
-    await redis.set(`${REDIS_KEYS.mergeState}epoch`, await concreteIndexUuid(elasticsearch, INDEX.alias));
+    indexUuid = await concreteIndexUuid(elasticsearch, INDEX.alias);
+    await redis.set(`${REDIS_KEYS.mergeState}epoch`, indexUuid);
     producer = await createBatchProducer(kafka);
     queue = openQueue('enrichment', connection);
   });
@@ -108,7 +110,7 @@ describe('correlation id through enrichment (real Kafka, Redis, Elasticsearch, B
     await producer?.disconnect();
     await deleteTopics(kafka, [TOPICS.mergeInput, TOPICS.changes, TOPICS.deadLetter]).catch(() => undefined);
     await deleteIndicatorIndex(elasticsearch, INDEX).catch(() => undefined);
-    await redis.del(`${REDIS_KEYS.mergeState}epoch`, `${REDIS_KEYS.mergeState}${ID}`);
+    await redis.del(`${REDIS_KEYS.mergeState}epoch`, mergeStateKey(REDIS_KEYS.mergeState, indexUuid, ID));
     redis.disconnect();
     keys.disconnect();
     await elasticsearch.close();

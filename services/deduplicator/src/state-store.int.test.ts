@@ -1,3 +1,4 @@
+import { mergeStateKey } from '@dragnet/contracts';
 import type { MergeState } from '@dragnet/document';
 import { requireStack, testKeyStore, testRedis, uniqueName } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,13 +57,35 @@ describe('merge-state store against a real Redis', () => {
     const id = 'url--00000000-0000-5000-8000-000000000002';
     // A hostile value that spells a revision inside a string field must not fool the comparison.
     const legacy = { ...state(id, 7, 'a'), value: 'http://x.example/"revision":1|' };
-    await redis.set(prefix + id, JSON.stringify(legacy));
+    await redis.set(mergeStateKey(prefix, 'epoch-a', id), JSON.stringify(legacy));
     const loaded = await store.load([id]);
     expect(loaded.revisions.get(id)).toBe('7');
     expect(loaded.states.get(id)?.value).toBe(legacy.value);
     expect(await store.save([{ state: state(id, 8, 'b'), expected: '1' }])).toEqual([id]);
     expect(await store.save([{ state: { ...legacy, revision: 8 }, expected: '7' }])).toEqual([]);
     expect((await store.load([id])).states.get(id)?.value).toBe(legacy.value);
+  });
+
+  it('never reads a state of another index, even when Redis lost the marker that told them apart', async () => {
+    // The faults suite's intermittent mismatch: Redis loses its data mid-batch; the batch's last
+    // save (derived from the old index) lands after the loss, so no marker names that index. The
+    // index is then deleted and recreated. The new index's store must not take that state as its own.
+    const prefix = `${uniqueName('merge')}:`;
+    const id = 'ipv4-addr--00000000-0000-5000-8000-000000000003';
+    const oldIndex = new MergeStateStore(keys, 600, 'index-uuid-old', prefix);
+    expect(await oldIndex.save([{ state: state(id, 4, 'from-the-old-index'), expected: '' }])).toEqual([]);
+    expect(await redis.get(`${prefix}epoch`)).toBeNull();
+
+    const newIndex = new MergeStateStore(keys, 600, 'index-uuid-new', prefix);
+    await newIndex.recover(async () => undefined, { pollMs: 50 });
+    const loaded = await newIndex.load([id]);
+    expect(loaded.intact).toBe(true);
+    expect(loaded.states.get(id)).toBeNull();
+    expect(loaded.revisions.get(id)).toBe('');
+    // Its own first write is not refused by the other index's revision.
+    expect(await newIndex.save([{ state: state(id, 1, 'new'), expected: '' }])).toEqual([]);
+    // The recovery gave the other index's memory back.
+    expect(await redis.exists(mergeStateKey(prefix, 'index-uuid-old', id))).toBe(0);
   });
 
   it('lets a waiter take over the recovery when the lock holder died', async () => {

@@ -1,3 +1,4 @@
+import { mergeStateKey } from '@dragnet/contracts';
 import { type MergeState, upgradeCachedState } from '@dragnet/document';
 import { type HeldLock, type KeyStore, redisScript } from '@dragnet/redis';
 
@@ -105,7 +106,7 @@ export class MergeStateStore {
     const states = new Map<string, MergeState | null>();
     const revisions = new Map<string, string>();
     const batch = this.redis.batch().get(this.epochKey);
-    if (ids.length > 0) batch.getMany(ids.map((id) => this.prefix + id));
+    if (ids.length > 0) batch.getMany(ids.map((id) => this.stateKey(id)));
     const [epoch, raw = []] = (await batch.exec()) as [string | null, (string | null)[]?];
     ids.forEach((id, index) => {
       const value = raw[index];
@@ -126,12 +127,17 @@ export class MergeStateStore {
     };
   }
 
-  /** Drops every cached state (the index they mirrored is gone). */
+  /**
+   * Drops the states of other indices (gone: their keys would only expire).
+   * Never needed for correctness — this store reads only its own index's
+   * keys — but it gives the memory back at once.
+   */
   async clear(): Promise<number> {
     let removed = 0;
+    const own = this.stateKey('');
     for await (const keys of this.redis.scanPrefix(this.prefix)) {
       // Indicator ids contain `--`; the epoch marker and the recovery lock do not and must survive.
-      removed += await this.redis.delete(keys.filter((key) => key.includes('--')));
+      removed += await this.redis.delete(keys.filter((key) => key.includes('--') && !key.startsWith(own)));
     }
     return removed;
   }
@@ -146,7 +152,7 @@ export class MergeStateStore {
     if (writes.length === 0) return [];
     const batch = this.redis.batch();
     for (const { state, expected } of writes)
-      batch.runScript(COMPARE_AND_SET, this.prefix + state.id, [
+      batch.runScript(COMPARE_AND_SET, this.stateKey(state.id), [
         expected,
         encodeState(state),
         String(this.ttlSeconds),
@@ -165,8 +171,8 @@ export class MergeStateStore {
 
   /**
    * Rebuilds trust in the cache once, whatever the number of deduplicators:
-   * the instance that takes the lock clears states of another index (if the
-   * marker still names one), waits for `drain`, then sets the marker. The
+   * the instance that takes the lock clears states of other indices, waits
+   * for `drain`, then sets the marker. The
    * others poll for the marker and try the lock again on every poll, so when
    * the holder dies (its lock expires: it is renewed only while the holder
    * lives) one of them takes over.
@@ -185,8 +191,9 @@ export class MergeStateStore {
     try {
       // The marker may have been set by a holder that finished just before we took the lock.
       if (await this.isComplete()) return;
-      const marker = await this.redis.get(this.epochKey);
-      if (marker !== null && marker !== this.epoch) await this.clear();
+      // States of other indices are never read; clearing them only reclaims memory (what is left
+      // after a data loss is small, so the scan is cheap).
+      await this.clear();
       await drain();
       await this.markComplete();
     } finally {
@@ -194,12 +201,16 @@ export class MergeStateStore {
     }
   }
 
+  private stateKey(id: string): string {
+    return mergeStateKey(this.prefix, this.epoch, id);
+  }
+
   private get lockKey() {
     return `${this.prefix}recovery-lock`;
   }
 
   private get epochKey() {
-    // Outside the state key space (`<prefix><indicator id>`): ids always contain `--`.
+    // Outside the state key space (`<prefix><index UUID>:<indicator id>`): ids always contain `--`.
     return `${this.prefix}epoch`;
   }
 }
