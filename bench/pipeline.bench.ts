@@ -7,6 +7,12 @@
  *   pnpm bench [--size 1000000] [--duplicates 0.3] [--partitions 6] [--instances 1] [--seed 42] [--latency-seconds 20]
  *              [--runtime dist|tsx] [--cpu-prof] [--heap-mb 192] [--node-args '--flag …']
  *              [--security both|secured|open] [--rounds 1] [--skip-build]
+ *   pnpm bench --instances 1,2,4 [--size 100000] [--partitions 6] [--lines-per-message 500] [--skip-build]
+ *
+ * Scaling (`--instances` given, one count or a list): one pass per count on
+ * the stack the environment names, N processes of every service, and a table
+ * of throughput, CPU per 1,000 indicators, peak RSS and Redis memory per
+ * merge state (bench/scaling.ts). Without `--instances`:
  *
  * The cost of security: by default every round runs a pass on the secured
  * shared stack and one on an open stack the benchmark starts on its own ports
@@ -22,7 +28,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfiles } from './cpu-profile.js';
+import { checkStack } from './preflight.js';
 import { log, machine, percentile as percentileOf, progress, rate, writeResult } from './report.js';
+import { compareInstances, parseInstanceList } from './scaling.js';
 import { compareSecurity, type PassLabel } from './security-cost.js';
 
 const { values } = parseArgs({
@@ -30,10 +38,12 @@ const { values } = parseArgs({
     size: { type: 'string', default: '1000000' },
     duplicates: { type: 'string', default: '0.3' },
     partitions: { type: 'string', default: '6' },
-    instances: { type: 'string', default: '1' },
+    /** Given: the scaling benchmark, one pass per count (`1,2,4`); absent: the security comparison, 1 instance. */
+    instances: { type: 'string' },
     seed: { type: 'string', default: '42' },
     'latency-seconds': { type: 'string', default: '20' },
-    'lines-per-message': { type: 'string', default: '5000' },
+    /** Default 5000; 500 for scaling passes, so a small feed still gives every instance messages to read. */
+    'lines-per-message': { type: 'string' },
     runtime: { type: 'string', default: 'dist' },
     'cpu-prof': { type: 'boolean', default: false },
     // As docker-compose.yml runs the services (NODE_OPTIONS there); 0 leaves Node's default.
@@ -52,22 +62,58 @@ const { values } = parseArgs({
   },
 });
 const RUNTIME = values.runtime === 'tsx' ? 'tsx' : 'dist';
+const SCALING = values.instances !== undefined;
 if (values.pass === undefined) {
   const modes: PassLabel[] =
     values.security === 'secured' ? ['secured'] : values.security === 'open' ? ['open'] : ['secured', 'open'];
+  let counts: number[] = [];
+  try {
+    counts = SCALING ? parseInstanceList(values.instances!) : [];
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  // The environment's stack first (the open one is the benchmark's own): down is one line, at once.
+  if (SCALING || modes.includes('secured')) {
+    const problem = await checkStack();
+    if (problem !== null) {
+      process.stderr.write(`${problem}\n`);
+      process.exit(1);
+    }
+  }
   if (RUNTIME === 'dist' && !values['skip-build'])
     execFileSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'bundle.mjs')], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-  await compareSecurity(process.argv.slice(2), Math.max(1, Number(values.rounds)), modes);
+  if (SCALING) await compareInstances(process.argv.slice(2), counts);
+  else await compareSecurity(process.argv.slice(2), Math.max(1, Number(values.rounds)), modes);
   process.exit(0);
 }
 const SIZE = Number(values.size);
 const DUPLICATES = Number(values.duplicates);
 const PARTITIONS = Number(values.partitions);
-const INSTANCES = Number(values.instances);
-const LINES_PER_MESSAGE = Number(values['lines-per-message']);
+const INSTANCES = Number(values.instances ?? '1');
+const LINES_PER_MESSAGE = Number(values['lines-per-message'] ?? (SCALING ? '500' : '5000'));
 process.env.DRAGNET_NAMESPACE = `bench-${Date.now().toString(36)}`;
+if (values.pass === 'scaling') {
+  // Imported after the namespace is set, as everything below.
+  const { runScalingPass } = await import('./scaling-pass.js');
+  const result = await runScalingPass({
+    size: SIZE,
+    duplicates: DUPLICATES,
+    partitions: PARTITIONS,
+    instances: INSTANCES,
+    seed: Number(values.seed),
+    linesPerMessage: LINES_PER_MESSAGE,
+    runtime: RUNTIME,
+    nodeArgs: [
+      ...(Number(values['heap-mb']) > 0 ? [`--max-old-space-size=${Number(values['heap-mb'])}`] : []),
+      ...(values['node-args'] ?? '').split(' ').filter(Boolean),
+    ],
+  });
+  writeFileSync(values['pass-result']!, JSON.stringify(result));
+  process.exit(0);
+}
 
 // Imported after the namespace is set: every name below is the benchmark's own.
 const { CONSUMER_GROUPS, INDEX, REDIS_KEYS, TOPICS, NAMESPACE } = await import('@dragnet/contracts');

@@ -91,12 +91,12 @@ export function startOpenStack(): () => void {
 
 export type PassLabel = 'secured' | 'open';
 
-/** Runs one pass of the benchmark in a child process and returns the result it wrote. */
-export async function runPass(
-  label: PassLabel,
+/** Runs one pass of the benchmark in a child process and returns the result it wrote (`scaling`: bench/scaling.ts). */
+export async function runPass<Result = PassResult>(
+  label: PassLabel | 'scaling',
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<PassResult> {
+): Promise<Result> {
   const resultFile = join(REPO_ROOT, 'bench-results', `.pass-${label}-${process.pid}-${Date.now()}.json`);
   log(`\n— ${label} pass —`);
   const child = spawn(
@@ -116,7 +116,7 @@ export async function runPass(
   );
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${label} pass exited with ${code}`);
-  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as PassResult;
+  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as Result;
   rmSync(resultFile, { force: true });
   return result;
 }

@@ -4,11 +4,13 @@
  * (p50/p99), and a full walk of a collection (objects/s). A benchmark, not a
  * test: it prints figures and writes them to bench-results/.
  *
- *   pnpm bench:taxii [--size 1000000] [--samples 50] [--keep] [--reuse]
+ *   pnpm bench:taxii [--size 1000000] [--samples 50] [--keep] [--reuse] [--medallion N]
  *
  * Documents are added 1,000 to a millisecond (ties on date added are the hard
  * case for a cursor). `--keep` leaves the index (`dragnet-bench-taxii`)
  * behind; `--reuse` then skips loading when it already holds `--size`.
+ * `--medallion N` also walks OASIS medallion serving N indicators on the
+ * same machine (taxii-medallion.ts) and prints the objects/s ratio.
  */
 import { Agent, request } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -30,6 +32,7 @@ import {
 } from '@dragnet/test-kit';
 import { Registry } from 'prom-client';
 import { log, machine, percentile, progress, rate, writeResult } from './report.js';
+import { walkMedallion } from './taxii-medallion.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +40,12 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '50' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    medallion: { type: 'string', default: '0' },
   },
 });
 const SIZE = Number(values.size);
 const SAMPLES = Number(values.samples);
+const MEDALLION_OBJECTS = Number(values.medallion);
 const PAGE = 1_000;
 const TARGETS = { pageP99Ms: 250, walkObjectsPerSecond: 20_000 };
 const BASE = 'dragnet-bench-taxii';
@@ -202,6 +207,9 @@ try {
   const deep: number[] = [];
   for (let n = 0; n < SAMPLES && deepCursors.length > 0; n++)
     deep.push((await timed(objectsPath(deepCursors[(n * 7919) % deepCursors.length]!.next))).ms);
+  const walkRate = rate(full.objects, full.ms);
+  const medallion = MEDALLION_OBJECTS > 0 ? await walkMedallion(MEDALLION_OBJECTS, PAGE) : null;
+  const medallionRate = medallion ? rate(medallion.objects, medallion.ms) : 0;
   const result = {
     at: new Date().toISOString(),
     machine: machine(),
@@ -212,8 +220,18 @@ try {
     walk: {
       objects: full.objects,
       seconds: Number((full.ms / 1_000).toFixed(1)),
-      objectsPerSecond: rate(full.objects, full.ms),
+      objectsPerSecond: walkRate,
     },
+    ...(medallion
+      ? {
+          medallion: {
+            objects: medallion.objects,
+            seconds: Number((medallion.ms / 1_000).toFixed(1)),
+            objectsPerSecond: medallionRate,
+            dragnetRatio: Number((walkRate / Math.max(medallionRate, 1)).toFixed(1)),
+          },
+        }
+      : {}),
     targets: TARGETS,
   };
   log(JSON.stringify(result, null, 2));

@@ -2,22 +2,28 @@
 # The main job end to end on this machine: install, start the local stack,
 # create topics and the index, start every service supervised (`dragnet up`,
 # with a demo API key), push sample partner feeds (plus a generated one), wait
-# until the pipeline is idle, then print what got indexed, one merged document
-# and three commands to try. The services and the API stay up (`pnpm dragnet
-# down` stops them; `pnpm stack:down` the stack).
+# until the pipeline is idle, then print what got indexed, merged, rejected and
+# enriched (`dragnet demo summary`) and three commands to try. The services and
+# the API stay up (`pnpm dragnet down` stops them; `pnpm stack:down` the stack).
+# DRAGNET_NAMESPACE runs it beside other pipelines on the same stack;
+# DRAGNET_RUN_DIR and API_PORT keep its supervisor and API apart too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0
 COUNT="${DEMO_COUNT:-100000}"
+started=$SECONDS
 
 bash scripts/bootstrap.sh
-bash infra/local/stack.sh up
-dragnet() { node --import tsx packages/cli/src/main.ts "$@"; }
+# Its state lines go to stderr; stdout is the environment block, for other scripts.
+bash infra/local/stack.sh up >/dev/null
+# Every service and the CLI from their bundles: no TypeScript compiled on each command.
+node scripts/bundle.mjs >/dev/null
+dragnet() { node packages/cli/bin/dragnet.mjs "$@"; }
 
-dragnet setup
+dragnet setup >/dev/null # topics and index (a list of each one); problems still reach stderr
 
 # The demo's API key: made once, kept in the git-ignored run dir, so a re-run reuses it.
-run=.stack/run
+run="${DRAGNET_RUN_DIR:-.stack/run}"
 mkdir -p "$run"
 if [ ! -s "$run/demo-api-key" ] || [ ! -s "$run/api-keys.json" ]; then
   created="$(dragnet api-key create --id demo --max-tlp amber --organisation 'Dragnet demo')"
@@ -26,7 +32,6 @@ if [ ! -s "$run/demo-api-key" ] || [ ! -s "$run/api-keys.json" ]; then
 fi
 export API_KEYS_FILE="$PWD/$run/api-keys.json" API_HOST=127.0.0.1 API_PORT="${API_PORT:-8080}"
 # Every service from its bundle, supervised: logs in $run/logs, restarted on crash.
-node scripts/bundle.mjs >/dev/null
 dragnet up --run-dir "$run" --timeout 300
 
 feeds=.stack/demo-feeds
@@ -39,6 +44,7 @@ done
 dragnet feed push --partner unit42 infra/samples/unit42-style.stix.json
 dragnet feed push --partner eset infra/samples/cert-style.misp.json
 dragnet feed push --partner synthetic-a infra/samples/blocklist.csv
+dragnet feed push --partner synthetic-b infra/samples/with-mistakes.csv
 if [ -d ../shared/feeds ]; then
   # Real published feeds, when the shared test corpus sits beside the checkout.
   dragnet feed push --partner unit42 ../shared/feeds/unit42/*.json
@@ -46,17 +52,9 @@ if [ -d ../shared/feeds ]; then
   dragnet feed push --partner eset-hashes ../shared/feeds/eset/hashes/*/samples.sha256
 fi
 
-dragnet status --wait --timeout 1200
+dragnet status --wait --timeout 1200 >/dev/null
 echo
-echo "== one merged indicator (the one most partners reported):"
-dragnet sample
-
-value=198.51.100.23 # from infra/samples/blocklist.csv, pushed above
-cat <<EOF
-
-== running: \`pnpm dragnet ps\` lists the services, \`pnpm dragnet down\` stops them (logs in $run/logs)
-== try:
-pnpm dragnet lookup $value
-curl -s -H "Authorization: Bearer \$(cat $run/demo-api-key)" http://127.0.0.1:$API_PORT/v1/indicators/$value
-pnpm dragnet dlq list
-EOF
+dragnet demo summary --api-url "http://127.0.0.1:$API_PORT" --api-key-file "$run/demo-api-key"
+echo
+echo "== running: \`pnpm dragnet ps --run-dir $run\` lists the services, \`pnpm dragnet down --run-dir $run\` stops them (logs in $run/logs)"
+echo "== the demo took $((SECONDS - started)) s"

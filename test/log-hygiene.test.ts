@@ -13,7 +13,6 @@ import { AUDIT_INDEX } from '@dragnet/contracts';
 import { deleteIndicatorIndex } from '@dragnet/elasticsearch';
 import { generateIndicators } from '@dragnet/feedgen';
 import {
-  eventually,
   REPO_ROOT,
   requireStack,
   type ServiceProcess,
@@ -23,6 +22,7 @@ import {
 } from '@dragnet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  apiBaseUrl,
   createPipelineResources,
   dropPipelineResources,
   indexedDocument,
@@ -67,20 +67,6 @@ function mentions(text: string, value: string): boolean {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The lookup API's base URL, from its "listening" log line (it binds port 0). */
-async function apiBaseUrl(api: ServiceProcess): Promise<string> {
-  const port = await eventually(
-    async () => {
-      const lines = readFileSync(api.logFile, 'utf8').split('\n');
-      const listening = lines.find((line) => line.includes('"lookup API listening"'));
-      return listening ? (JSON.parse(listening) as { port: number }).port : undefined;
-    },
-    (found) => found !== undefined,
-    { timeoutMs: 90_000, what: 'the API to listen' },
-  );
-  return `http://127.0.0.1:${port}`;
-}
 
 /** What the test's processes logged: parsed JSON lines and the raw text. */
 async function readLogs(processes: readonly ServiceProcess[]) {
@@ -229,6 +215,38 @@ describe('log hygiene: no secret in any log line', () => {
     expect(Object.fromEntries(undocumented), 'undocumented log fields (and a message that had each)').toEqual(
       {},
     );
+  });
+
+  it('the CLI commands of the first minutes print no library output (kafkajs notices, JSON log lines, stacks)', () => {
+    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/bundle.mjs'), '--cli'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(build.status, build.stderr).toBe(0);
+    const feed = join(mkdtempSync(join(tmpdir(), 'dragnet-cli-hygiene-')), 'feed.csv');
+    writeFileSync(feed, '192.0.2.10,ipv4,2026-06-01T00:00:00Z\n300.1.1.1,ipv4,2026-06-01T00:00:00Z\n');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'packages/cli/dist/main.js'), ...args], {
+        cwd: REPO_ROOT,
+        env: process.env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const noise = /kafkajs|KafkaJS|EoS guarantees|Limiting retries|"level":|^\s+at /m;
+    for (const args of [
+      ['feed', 'push', '--partner', 'synthetic-a', feed],
+      ['status'],
+      ['demo', 'summary'],
+      ['dlq', 'list'],
+    ]) {
+      const run = cli(...args);
+      expect(run.status, `dragnet ${args.join(' ')}: ${run.stderr}`).toBe(0);
+      expect(`${run.stdout}${run.stderr}`, `dragnet ${args.join(' ')}`).not.toMatch(noise);
+    }
+    // The notice is there to be hidden: --verbose shows it (so the check above can fail).
+    const verbose = cli('feed', 'push', '--verbose', '--partner', 'synthetic-a', feed);
+    expect(verbose.status).toBe(0);
+    expect(verbose.stderr).toMatch(noise);
   });
 
   it('a configuration error names the variables but never prints the secrets they hold', () => {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -376,4 +377,34 @@ export async function assertExactFor(
 /** `assertExactFor` the synthetic partners of the fault tests. */
 export async function assertExact(kafka: Kafka, elasticsearch: Client): Promise<ExactOutcome> {
   return assertExactFor(kafka, elasticsearch, SYNTHETIC_PARTNERS);
+}
+
+/** The lookup API's base URL, from its "listening" log line (it binds port 0). */
+export async function apiBaseUrl(api: ServiceProcess): Promise<string> {
+  const port = await eventually(
+    async () => {
+      const lines = readFileSync(api.logFile, 'utf8').split('\n');
+      const listening = lines.find((line) => line.includes('"lookup API listening"'));
+      return listening ? (JSON.parse(listening) as { port: number }).port : undefined;
+    },
+    (found) => found !== undefined,
+    // Generous: a service compiles its TypeScript at start, slow on a loaded machine.
+    { timeoutMs: 240_000, what: 'the API to listen' },
+  );
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A lookup API process on a free port with one fresh RED key; `key` is its secret. */
+export async function startLookupApi(
+  extra: Record<string, string> = {},
+): Promise<{ api: ServiceProcess; base: string; key: string }> {
+  const key = `dgn_${randomBytes(32).toString('base64url')}`;
+  const keysFile = join(mkdtempSync(join(tmpdir(), 'dragnet-keys-')), 'api-keys.json');
+  const sha256 = createHash('sha256').update(key, 'utf8').digest('hex');
+  writeFileSync(keysFile, JSON.stringify([{ id: 'pipeline-kit', sha256, max_tlp: 'red' }]));
+  const api = startService(
+    'api',
+    serviceEnv({ API_PORT: '0', API_HOST: '127.0.0.1', API_KEYS_FILE: keysFile, ...extra }),
+  );
+  return { api, base: await apiBaseUrl(api), key };
 }

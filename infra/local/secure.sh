@@ -230,8 +230,8 @@ redis_write_acl() {
       echo "user deduplicator on #$(read_password redis-deduplicator | sha256sum | cut -d' ' -f1) $common ~*dragnet:merge:* ~bull:*dragnet-enrichment*"
       # Jobs of both queues, merge state (results), the control channel.
       echo "user enricher on #$(read_password redis-enricher | sha256sum | cut -d' ' -f1) $common ~*dragnet:merge:* ~bull:*dragnet-enrichment* ~bull:*dragnet-maintenance* &*dragnet:control"
-      # Rate-limit windows only.
-      echo "user api on #$(read_password redis-api | sha256sum | cut -d' ' -f1) $common ~*dragnet:ratelimit:*"
+      # Rate-limit windows and TAXII inbox status resources only.
+      echo "user api on #$(read_password redis-api | sha256sum | cut -d' ' -f1) $common ~*dragnet:ratelimit:* ~*dragnet:taxii-status:*"
       # Each TAXII source's position only.
       echo "user taxii-collector on #$(read_password redis-taxii-collector | sha256sum | cut -d' ' -f1) $common ~*dragnet:taxii:*"
       # The operator CLI: queues (status, failed jobs, sweeps) and the control channel.

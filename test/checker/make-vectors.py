@@ -23,7 +23,8 @@ registry (packages/indicators/src/kinds.ts), a few canonical values each,
 tricky characters included (quotes, backslashes, non-ASCII). Their ids come
 from stix2's SCO classes; where stix2 gives no deterministic id (x509
 subject/issuer are not ID-contributing, user agents need a whole HTTP
-request, wallets and pattern indicators are not SCOs) from stix2's own RFC
+request, wallets, TLS/SSH fingerprints, phone numbers and pattern indicators
+are not SCOs) from stix2's own RFC
 8785 canonicaliser and the STIX namespace, as STIX 2.1 §2.9 defines them.
 The end-to-end checker reads only `vectors`.
 """
@@ -202,9 +203,9 @@ def registry_value(kind, r):
         value = f"{3 * 2 ** r.randint(0, 12)}:{''.join(r.choice(BASE64) for _ in range(r.randint(8, 64)))}:{''.join(r.choice(BASE64) for _ in range(r.randint(4, 32)))}"
         return value, File(hashes={"SSDEEP": value}).id
     if kind == "tlsh":
-        # As TLSH 4 prints it, with its `T1` version prefix, which stix2's 70-hex check refuses.
-        value = "T1" + "".join(r.choice("0123456789ABCDEF") for _ in range(70))
-        return value, det_id("file", {"hashes": {"TLSH": value}})
+        # 70 hex digits as STIX 2.1 defines TLSH (Dragnet drops TLSH 4's `T1` version prefix, which stix2 refuses).
+        value = "".join(r.choice("0123456789ABCDEF") for _ in range(70))
+        return value, File(hashes={"TLSH": value}).id
     if kind == "file-name":
         value = word(r) + r.choice([".exe", ".dll", ".docx", ".sh", ""])
         return value, File(name=value).id
@@ -248,6 +249,21 @@ def registry_value(kind, r):
         else:
             value = r.choice("13") + "".join(r.choice(BASE58) for _ in range(r.randint(25, 33)))
         return value, det_id("cryptocurrency-wallet", {"value": value})
+    fingerprint_types = {
+        "ja3": ("x-ja3-fingerprint", 32),
+        "ja3s": ("x-ja3s-fingerprint", 32),
+        "jarm": ("x-jarm-fingerprint", 62),
+        "hassh": ("x-hassh-fingerprint", 32),
+        "hassh-server": ("x-hassh-server-fingerprint", 32),
+    }
+    if kind in fingerprint_types:
+        stix_type, length = fingerprint_types[kind]
+        value = "".join(r.choice("0123456789abcdef") for _ in range(length))
+        return value, det_id(stix_type, {"value": value})
+    if kind == "phone":
+        digits = "".join(r.choice(string.digits) for _ in range(r.randint(7, 15)))
+        value = r.choice(["+", ""]) + digits
+        return value, det_id("x-phone-number", {"value": value})
     pattern_types = {"stix-pattern": "stix", "yara": "yara", "sigma": "sigma", "snort": "snort", "suricata": "suricata"}
     pattern_type = pattern_types[kind]
     value = {
@@ -283,6 +299,13 @@ REGISTRY_KINDS = [
     "sigma",
     "snort",
     "suricata",
+    # Added after the others, so that their values (drawn from one generator) stay as they were.
+    "phone",
+    "ja3",
+    "ja3s",
+    "jarm",
+    "hassh",
+    "hassh-server",
 ]
 
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@dragnet/test-kit';
+import { REPO_ROOT, type TestKafka } from '@dragnet/test-kit';
 
 const run = promisify(execFile);
 
@@ -36,11 +36,25 @@ const alive = (pid: number) => {
 
 /** kill -9 of one node; resolves once the process is gone. */
 export async function killNode(kind: NodeKind, node: number): Promise<void> {
+  await stopNode(kind, node, 'SIGKILL', 15_000);
+}
+
+/**
+ * Sends `signal` to one node and resolves once the process is gone. SIGTERM is
+ * an operator's restart: a broker hands its leaderships over first (controlled
+ * shutdown), which takes seconds.
+ */
+export async function stopNode(
+  kind: NodeKind,
+  node: number,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<void> {
   const pid = nodePid(kind, node);
-  process.kill(pid, 'SIGKILL');
-  const deadline = Date.now() + 15_000;
+  process.kill(pid, signal);
+  const deadline = Date.now() + timeoutMs;
   while (alive(pid)) {
-    if (Date.now() > deadline) throw new Error(`${kind}-${node} (pid ${pid}) survived SIGKILL`);
+    if (Date.now() > deadline) throw new Error(`${kind}-${node} (pid ${pid}) survived ${signal}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -58,3 +72,29 @@ export async function restartMissing(): Promise<void> {
 /** The node number of `dragnet-cluster-<n>`, Elasticsearch's node name in the cluster topology. */
 export const esNodeNumber = (name: string): number =>
   Number(/^dragnet-cluster-(\d+)$/.exec(name)?.[1] ?? 'NaN');
+
+/** Java's `String.hashCode` (UTF-16 code units, 32-bit overflow), as the broker computes it. */
+export function javaStringHash(text: string): number {
+  let hash = 0;
+  for (let index = 0; index < text.length; index++) hash = (Math.imul(31, hash) + text.charCodeAt(index)) | 0;
+  return hash;
+}
+
+/**
+ * The broker coordinating `groupId`: the leader of its `__consumer_offsets`
+ * partition, `abs(hash) % partitions` as Kafka's GroupCoordinator picks it —
+ * computed here, not asked of the client library whose handling of a moved
+ * coordinator is under test.
+ */
+export async function groupCoordinator(kafka: TestKafka, groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
+    const partitions = topics[0]!.partitions;
+    const wanted = (javaStringHash(groupId) & 0x7fffffff) % partitions.length;
+    return partitions.find((partition) => partition.partitionId === wanted)!.leader;
+  } finally {
+    await admin.disconnect();
+  }
+}

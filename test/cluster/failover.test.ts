@@ -8,7 +8,8 @@
  * duplicated, seconds until indexing moved again, seconds until everything
  * was indexed) are printed as a table at the end.
  */
-import { INDEX, TOPICS } from '@dragnet/contracts';
+import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
+import { addPartitions, consumerGroupLag } from '@dragnet/kafka';
 import { eventually, requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -26,24 +27,28 @@ import {
   pushMessages,
   registry,
   serviceEnv,
+  startLookupApi,
   waitForIdle,
 } from '../pipeline-kit.js';
-import { esNodeNumber, killNode, restartMissing } from './cluster-kit.js';
+import { esNodeNumber, groupCoordinator, killNode, restartMissing, stopNode } from './cluster-kit.js';
 
 const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c'];
-const VECTORS_PER_PUSH = 400;
+/** Three pushes per fault, six faults: within the checker's 6,000 vectors. */
+const VECTORS_PER_PUSH = 300;
 
 const vectors = loadVectors();
+const partnerTopics = PARTNERS.map((id) => registry.byId.get(id)!.topic);
 let nextVector = 0;
 const expected: ExpectedReport[] = [];
 const table: Record<string, unknown>[] = [];
 
-async function push(seed: number): Promise<void> {
-  const slice = vectors.slice(nextVector, nextVector + VECTORS_PER_PUSH);
-  nextVector += VECTORS_PER_PUSH;
+async function push(seed: number, count = VECTORS_PER_PUSH): Promise<void> {
+  const slice = vectors.slice(nextVector, nextVector + count);
+  expect(slice, 'the checker has vectors left').toHaveLength(count);
+  nextVector += count;
   const feeds = generateFeeds(slice, PARTNERS, seed);
   for (const [partner, lines] of feeds.lines)
     if (lines.length > 0) await pushRetrying(partner, toMessages(lines, 50));
@@ -163,7 +168,7 @@ async function redisPrimaryPort(): Promise<number> {
 }
 
 async function busiestLeader(): Promise<number> {
-  const topics = [...PARTNERS.map((id) => registry.byId.get(id)!.topic), TOPICS.mergeInput, TOPICS.changes];
+  const topics = [...partnerTopics, TOPICS.mergeInput, TOPICS.changes];
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -266,20 +271,84 @@ describe('failover on the cluster topology, every report checked', () => {
     table.at(-1)!.sentinelFailoverS = failoverS;
     expect(await redisPrimaryPort(), 'the primary stays on the promoted replica').not.toBe(port);
   });
-  // KNOWN FAILURE, out of the CI stage until fixed (issue #15): on the first CI run from a clean
-  // clone the normalizer's group stopped moving after the broker it led was killed and restarted
-  // (lag 4 on every partner partition for 180 s). It passed in an earlier run here; a stall that
-  // shows once is a bug, not noise. Run it with DRAGNET_CLUSTER_BROKER_FAULT=1 while fixing it.
-  it.runIf(process.env.DRAGNET_CLUSTER_BROKER_FAULT === '1')(
-    'kill -9 of the broker leading the most partitions mid-ingest, then restarted',
-    async () => {
-      const broker = await busiestLeader();
+  it('partitions of the partner and merge-input topics increased mid-run (3 → 6)', async () => {
+    // A second deduplicator: the added partitions move keys to another owner mid-run.
+    pipeline!.start('deduplicator', 1);
+    await runFault(
+      'partitions of partner topics and merge input 3 → 6',
+      401,
+      async () => {
+        for (const topic of [...partnerTopics, TOPICS.mergeInput]) await addPartitions(kafka, topic, 6);
+      },
+      async () => undefined,
+    );
+    // The groups took the new partitions on: records landed there and were consumed.
+    const normalizer = await consumerGroupLag(kafka, CONSUMER_GROUPS.normalizer, partnerTopics);
+    const added = normalizer.filter((lag) => lag.partition >= 3);
+    expect(added).toHaveLength(partnerTopics.length * 3);
+    expect(added.some((lag) => BigInt(lag.high) > 0n)).toBe(true);
+    expect(added.every((lag) => lag.lag === 0)).toBe(true);
+    const merge = await consumerGroupLag(kafka, CONSUMER_GROUPS.deduplicator, [TOPICS.mergeInput]);
+    expect(merge.filter((lag) => lag.partition >= 3 && BigInt(lag.high) > 0n).length).toBeGreaterThan(0);
+    expect(merge.every((lag) => lag.lag === 0)).toBe(true);
+  });
+
+  it('a rolling restart of every broker while ingest and lookups run', async () => {
+    const { api, base, key } = await startLookupApi();
+    if (nextVector === 0) await push(500, 100);
+    const known = vectors[0]!.value;
+    const lookup = () =>
+      fetch(`${base}/v1/indicators/${encodeURIComponent(known)}`, {
+        headers: { authorization: `Bearer ${key}` },
+      }).then(async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      });
+    await eventually(lookup, (status) => status === 200, { timeoutMs: 120_000, what: `${known} indexed` });
+    const answers = { ok: 0, failed: [] as string[] };
+    let looking = true;
+    const lookups = (async () => {
+      while (looking) {
+        const status = await lookup().catch((error: Error) => error.message);
+        if (status === 200) answers.ok++;
+        else answers.failed.push(String(status));
+        await sleep(250);
+      }
+    })();
+    try {
       await runFault(
-        `Kafka broker ${broker} (leader of most partitions) kill -9`,
-        101,
-        () => killNode('kafka', broker),
-        restartMissing,
+        'rolling restart of the 3 brokers (SIGTERM, one at a time)',
+        501,
+        async () => {
+          for (const broker of [1, 2, 3]) {
+            await stopNode('kafka', broker, 'SIGTERM', 90_000);
+            await push(510 + broker, 100);
+            await restartMissing();
+          }
+        },
+        async () => undefined,
       );
-    },
-  );
+    } finally {
+      looking = false;
+      await lookups;
+      await api.kill('SIGTERM');
+    }
+    table.at(-1)!.lookupsAnswered = answers.ok;
+    table.at(-1)!.lookupsFailed = answers.failed.length;
+    expect(answers.ok).toBeGreaterThan(10);
+    expect(answers.failed, 'lookups that failed during the rolling restart').toEqual([]);
+  });
+
+  it('kill -9 of the broker coordinating the normalizer group mid-ingest, then restarted', async () => {
+    // The coordinator, not just any leader: when it comes back, the group lives on another broker,
+    // and a consumer that keeps committing to the one it knew stalls while its process runs (kafkajs
+    // retries a commit against the coordinator of the last join). Here every broker leads partitions too.
+    const broker = await groupCoordinator(kafka, CONSUMER_GROUPS.normalizer);
+    await runFault(
+      `Kafka broker ${broker} (coordinator of the normalizer group) kill -9`,
+      101,
+      () => killNode('kafka', broker),
+      restartMissing,
+    );
+  });
 });

@@ -19,8 +19,15 @@ describe('parseApiKeyText', () => {
         organisation: 'soc-1',
         expiresAt: null,
         revoked: false,
+        partner: null,
       },
     ]);
+  });
+
+  it('reads the partner a key speaks for, and refuses one that is no partner id', () => {
+    expect(parse([entry({ partner: 'cert-demo' })])[0]?.partner).toBe('cert-demo');
+    expect(() => parse([entry({ partner: 'Feeds.Other' })])).toThrow(/0\.partner: a partner id/);
+    expect(() => parse([entry({ partner: '' })])).toThrow(/0\.partner/);
   });
 
   it('reads organisation, expiry and revocation', () => {

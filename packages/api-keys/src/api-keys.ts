@@ -24,6 +24,12 @@ export interface ApiKey {
   expiresAt?: number | null;
   /** A revoked key is refused (`key_revoked`) from the moment the keys file with the mark is read. */
   revoked?: boolean;
+  /**
+   * The partner (registry id) this key speaks for. Only a key bound to a
+   * partner may post to that partner's TAXII inbox (docs/taxii.md, "Inbox");
+   * reading needs no binding.
+   */
+  partner?: string | null;
 }
 
 /** An ISO 8601 date-time with an explicit offset. */
@@ -88,6 +94,11 @@ const keyEntry = z.object({
     })
     .optional(),
   revoked: z.boolean().default(false),
+  /** Same rule as a registry partner id (`packages/partners`). */
+  partner: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a partner id: lower-case letters, digits and dashes')
+    .optional(),
 });
 const keyList = z.array(keyEntry).min(1, 'at least one key');
 
@@ -151,6 +162,7 @@ export function parseApiKeyText(text: string, origin = 'API_KEYS'): ApiKey[] {
       organisation: entry.organisation ?? entry.id,
       expiresAt: entry.expires_at ?? null,
       revoked: entry.revoked,
+      partner: entry.partner ?? null,
     };
   });
 }

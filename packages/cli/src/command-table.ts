@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { apiKeyCreateCommand } from './commands/api-key-create.js';
+import { demoSummaryCommand } from './commands/demo-summary.js';
 import { dlqListCommand } from './commands/dlq-list.js';
 import { dlqRedriveCommand } from './commands/dlq-redrive.js';
 import { dlqShowCommand } from './commands/dlq-show.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   feedGenerateCommand,
   statusCommand,
   sampleCommand,
+  demoSummaryCommand,
   dlqListCommand,
   dlqShowCommand,
   dlqRedriveCommand,

@@ -1,4 +1,13 @@
-import { ELASTICSEARCH_ENV, KAFKA_ENV, LOG_ENV, parseConfig, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
+import {
+  ELASTICSEARCH_ENV,
+  KAFKA_ENV,
+  LOG_ENV,
+  NAMESPACE_ENV,
+  parseConfig,
+  REDIS_ENV,
+  RUNTIME_ENV,
+} from '@dragnet/config';
+import { type Names, names } from '@dragnet/contracts';
 import type { ElasticsearchClient as Elasticsearch } from '@dragnet/elasticsearch';
 import type { KafkaClient as Kafka } from '@dragnet/kafka';
 import { loadRegistry, type PartnerRegistry } from '@dragnet/partners';
@@ -11,6 +20,7 @@ export const cliEnv = z.object({
   ...KAFKA_ENV,
   ...ELASTICSEARCH_ENV,
   ...REDIS_ENV,
+  ...NAMESPACE_ENV,
   PARTNERS_FILE: z.string().optional(),
   /** Kibana for `dragnet kibana setup`; may carry `user:password@`. */
   KIBANA_URL: z.string().url().default('http://127.0.0.1:5601'),
@@ -41,6 +51,9 @@ export interface CliContext {
   readonly environment: NodeJS.ProcessEnv;
   /** `--verbose` or `LOG_LEVEL=debug`: library logs and stack traces reach the terminal. */
   verbose: boolean;
+  /** The topics, groups, indices, queues and Redis keys of `DRAGNET_NAMESPACE` (read with `config`). */
+  readonly names: Names;
+  /** The partners registry, its topics named in `names`' namespace. */
   registry(): PartnerRegistry;
   kafka(): Kafka;
   elasticsearch(): Elasticsearch;
@@ -108,13 +121,21 @@ function contextOf(config: () => CliConfig, verbose: boolean, clients: Clients):
   const undeclared = (server: Server): never => {
     throw new Error(`internal: the command uses ${server} without declaring it in \`needs\``);
   };
+  let named: Names | undefined;
+  const namesOf = () => {
+    named ??= names(config().DRAGNET_NAMESPACE);
+    return named;
+  };
   return {
     get config() {
       return config();
     },
+    get names() {
+      return namesOf();
+    },
     environment: process.env,
     verbose,
-    registry: () => loadRegistry(config().PARTNERS_FILE),
+    registry: () => loadRegistry(config().PARTNERS_FILE, namesOf()),
     kafka: () => clients.kafka ?? undeclared('kafka'),
     elasticsearch: () => clients.elasticsearch ?? undeclared('elasticsearch'),
     redis: () => clients.redis ?? undeclared('redis'),

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   DEAD_LETTER_HEADERS,
+  DEFAULT_NAMES,
   type DeadLetter,
   deadLetterKey,
   decodeDeadLetter,
   HEADERS,
+  type Names,
   type RedriveMark,
-  TOPICS,
   TRUNCATION_MARKER,
 } from '@dragnet/contracts';
 import { encodeMergeInput } from '@dragnet/contracts/merge-input';
@@ -23,7 +24,7 @@ import type { CliContext } from './context.js';
 /** What the dlq commands need of the CLI context (tests give their own Kafka). */
 export type DlqContext = Pick<CliContext, 'kafka'>;
 
-/** Topics the dlq commands use; tests override them with unique names. */
+/** Topics the dlq commands use (`dlqTopics(context.names)`); tests give unique names. */
 export interface DlqTopics {
   deadLetter: string;
   redrives: string;
@@ -31,21 +32,24 @@ export interface DlqTopics {
   canonical: string;
 }
 
-const DEFAULT_TOPICS: DlqTopics = {
-  deadLetter: TOPICS.deadLetter,
-  redrives: TOPICS.deadLetterRedrives,
-  canonical: TOPICS.mergeInput,
-};
+export const dlqTopics = ({ topics }: Names): DlqTopics => ({
+  deadLetter: topics.deadLetter,
+  redrives: topics.deadLetterRedrives,
+  canonical: topics.mergeInput,
+});
 
 export interface DeadLetterEntry {
   position: string;
   letter: DeadLetter;
 }
 
-/** Reads the whole dead-letter topic (it is small by design: rejects only, each letter bounded). */
+/**
+ * Reads the whole dead-letter topic (it is small by design: rejects only, each letter bounded).
+ * Without `topic`, the process environment's (deprecated default, for callers not migrated yet).
+ */
 export async function readDeadLetters(
   kafka: KafkaClient,
-  topic: string = TOPICS.deadLetter,
+  topic: string = DEFAULT_NAMES.topics.deadLetter,
 ): Promise<DeadLetterEntry[]> {
   const entries: DeadLetterEntry[] = [];
   // The whole topic, read with a throw-away group (deleted after) so nobody's offsets move.
@@ -68,6 +72,21 @@ export interface DeadLetterFilter {
   stage?: string;
   partner?: string;
   positions?: string[];
+}
+
+/** The dlq commands' `--code`, `--stage`, `--partner` and `--position` as a filter: an option not given filters nothing. */
+export function deadLetterFilter(values: {
+  code?: string | undefined;
+  stage?: string | undefined;
+  partner?: string | undefined;
+  position?: string[] | undefined;
+}): DeadLetterFilter {
+  return {
+    ...(values.code ? { code: values.code } : {}),
+    ...(values.stage ? { stage: values.stage } : {}),
+    ...(values.partner ? { partner: values.partner } : {}),
+    ...(values.position ? { positions: values.position } : {}),
+  };
 }
 
 export function selectDeadLetters(entries: DeadLetterEntry[], filter: DeadLetterFilter): DeadLetterEntry[] {
@@ -130,7 +149,7 @@ export function escapeBytes(bytes: Buffer): string {
 export async function listDeadLetters(
   context: DlqContext,
   filter: DeadLetterFilter,
-  topics: DlqTopics = DEFAULT_TOPICS,
+  topics: DlqTopics,
 ): Promise<void> {
   const entries = selectDeadLetters(await readDeadLetters(context.kafka(), topics.deadLetter), filter);
   const marks = await readRedriveMarks(context.kafka(), topics.redrives);
@@ -159,7 +178,7 @@ export function formatDeadLetter(letter: DeadLetter): string {
 export async function showDeadLetter(
   context: DlqContext,
   position: string,
-  topics: DlqTopics = DEFAULT_TOPICS,
+  topics: DlqTopics,
 ): Promise<void> {
   const entry = (await readDeadLetters(context.kafka(), topics.deadLetter)).find(
     (candidate) => candidate.position === position,
@@ -208,7 +227,7 @@ export type RedrivePlan =
 export function planRedrive(
   entry: DeadLetterEntry,
   original: { key: string | null; value: Buffer },
-  topics: DlqTopics = DEFAULT_TOPICS,
+  topics: DlqTopics,
 ): RedrivePlan {
   const { letter, position } = entry;
   const marker = {
@@ -277,7 +296,7 @@ async function fetchFromSource(
 export interface RedriveOptions {
   /** Re-drive letters that were re-driven before too. */
   again?: boolean;
-  topics?: DlqTopics;
+  topics: DlqTopics;
 }
 
 export interface RedriveResult {
@@ -345,16 +364,16 @@ async function sendRedrives(kafka: KafkaClient, planned: PlannedRedrive[], topic
  * Re-drives selected dead letters to the stage that rejected them (see
  * `planRedrive`), each at most once: after the re-driven records are
  * acknowledged, one mark per letter goes to the compacted
- * `TOPICS.deadLetterRedrives` (key = the letter's position); a later run
+ * `topics.deadLetterRedrives` (key = the letter's position); a later run
  * skips marked letters unless `again`. A crash between the two writes
  * re-drives those letters once more, which merging makes harmless.
  */
 export async function redriveDeadLetters(
   context: DlqContext,
   filter: DeadLetterFilter,
-  options: RedriveOptions = {},
+  options: RedriveOptions,
 ): Promise<RedriveResult> {
-  const topics = options.topics ?? DEFAULT_TOPICS;
+  const { topics } = options;
   const kafka = context.kafka();
   await ensureTopics(kafka, [
     {

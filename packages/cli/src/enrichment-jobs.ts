@@ -1,5 +1,5 @@
-import { CONTROL_COMMANDS, REDIS_KEYS } from '@dragnet/contracts';
-import { openQueue, retryFailed } from '@dragnet/queue';
+import { CONTROL_COMMANDS } from '@dragnet/contracts';
+import { type JobQueue, openQueue, type QueueName, retryFailed } from '@dragnet/queue';
 import { queueConnectionOptions, redisEndpointFromConfig } from '@dragnet/redis';
 import type { CliContext } from './context.js';
 
@@ -7,9 +7,16 @@ import type { CliContext } from './context.js';
 export const queueConnection = (context: CliContext) =>
   queueConnectionOptions(redisEndpointFromConfig(context.config));
 
+/** A queue of the namespace, its Redis connections named `dragnet-cli` like the CLI's other one. */
+export const openCliQueue = <Q extends QueueName>(context: CliContext, queue: Q): JobQueue<Q> =>
+  openQueue(queue, queueConnection(context), {
+    queueNames: context.names.queues,
+    connectionName: 'dragnet-cli',
+  });
+
 /** `dragnet jobs failed`: failed enrichment jobs with their last error. */
 export async function listFailedJobs(context: CliContext): Promise<void> {
-  const queue = openQueue('enrichment', queueConnection(context));
+  const queue = openCliQueue(context, 'enrichment');
   try {
     const failed = await queue.failed(1_000);
     for (const job of failed) {
@@ -26,7 +33,7 @@ export async function listFailedJobs(context: CliContext): Promise<void> {
 
 /** `dragnet jobs retry [ID…]`: re-drives the given failed jobs, or all of them. */
 export async function retryFailedJobs(context: CliContext, ids: string[]): Promise<number> {
-  const queue = openQueue('enrichment', queueConnection(context));
+  const queue = openCliQueue(context, 'enrichment');
   try {
     const count = await retryFailed(queue, ids);
     console.log(`retried ${count} job(s)`);
@@ -38,7 +45,7 @@ export async function retryFailedJobs(context: CliContext, ids: string[]): Promi
 
 /** `dragnet maintenance sweep`: runs the re-score / expiry / re-enrichment sweep now, on some enricher. */
 export async function requestSweep(context: CliContext): Promise<void> {
-  const queue = openQueue('maintenance', queueConnection(context));
+  const queue = openCliQueue(context, 'maintenance');
   try {
     const job = await queue.add('sweep', { trigger: 'operator' }, { attempts: 1 });
     console.log(`sweep requested (job ${job}); an enricher logs "maintenance sweep" with its counts`);
@@ -49,7 +56,9 @@ export async function requestSweep(context: CliContext): Promise<void> {
 
 /** `dragnet warninglists reload`: every running enricher reloads its warninglists directory. */
 export async function reloadWarninglists(context: CliContext): Promise<number> {
-  const receivers = await context.redis().publish(REDIS_KEYS.control, CONTROL_COMMANDS.reloadWarninglists);
+  const receivers = await context
+    .redis()
+    .publish(context.names.redisKeys.control, CONTROL_COMMANDS.reloadWarninglists);
   console.log(`reload sent to ${receivers} enricher(s)`);
   return receivers > 0 ? 0 : 1;
 }

@@ -1,10 +1,9 @@
-import { INDEX } from '@dragnet/contracts';
 import type { Tlp } from '@dragnet/indicators';
 import { type IndicatorSummary, type LookupScope, lookupMany, searchPage } from '@dragnet/lookup';
 import type { CliContext } from './context.js';
 
 function scope(context: CliContext, maxTlp: Tlp): LookupScope {
-  return { client: context.elasticsearch(), index: INDEX.alias, maxTlp };
+  return { client: context.elasticsearch(), index: context.names.index.alias, maxTlp };
 }
 
 function row(indicator: IndicatorSummary): string {

@@ -1,7 +1,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { partnerRejectsTopic, partnerTopic, TOPICS } from '@dragnet/contracts';
+import { namespaceEnv, parseConfig } from '@dragnet/config';
+import { names } from '@dragnet/contracts';
 import { createKafka, deleteTopics, ensureTopics, type KafkaSasl } from '@dragnet/kafka';
 import { DEFAULT_PARTNERS_FILE, loadRegistry } from '@dragnet/partners';
 import {
@@ -21,6 +22,10 @@ import {
   revokePartner,
   rotatePartner,
 } from './perimeter.js';
+
+// The names the operator's CLI uses: the environment's namespace, read as `dragnet` reads it.
+const NAMES = names(parseConfig(namespaceEnv, process.env).DRAGNET_NAMESPACE);
+const { topics, partnerTopic, partnerRejectsTopic } = NAMES;
 
 // The secured stack (DRAGNET_STACK_SECURITY=on bash infra/local/stack.sh up): the test
 // acts as the admin (KAFKA_SASL_*), partners connect to the TLS listener (KAFKA_PARTNER_BROKERS).
@@ -130,17 +135,19 @@ describe('Kafka perimeter (secured stack)', () => {
     await requireStack();
     copyFileSync(DEFAULT_PARTNERS_FILE, partnersFile);
     for (const id of [a, b]) {
-      const credentials = await addPartner(admin, tools(), partnersFile, {
-        id,
-        format: { type: 'stix' },
-        defaultTlp: 'amber',
-      });
+      const credentials = await addPartner(
+        admin,
+        tools(),
+        partnersFile,
+        { id, format: { type: 'stix' }, defaultTlp: 'amber' },
+        NAMES,
+      );
       passwords.set(id, credentials.password);
     }
     await ensureTopics(admin, [
-      { topic: TOPICS.deadLetter, partitions: 1 },
-      { topic: TOPICS.mergeInput, partitions: 1 },
-      { topic: TOPICS.changes, partitions: 1 },
+      { topic: topics.deadLetter, partitions: 1 },
+      { topic: topics.mergeInput, partitions: 1 },
+      { topic: topics.changes, partitions: 1 },
     ]);
   });
 
@@ -154,7 +161,7 @@ describe('Kafka perimeter (secured stack)', () => {
   });
 
   it('registers the partner in the partners file', () => {
-    const registry = loadRegistry(partnersFile);
+    const registry = loadRegistry(partnersFile, NAMES);
     expect(registry.byId.get(a)?.topic).toBe(partnerTopic(a));
     expect(registry.byId.get(a)?.defaultTlp).toBe('amber');
   });
@@ -178,7 +185,7 @@ describe('Kafka perimeter (secured stack)', () => {
     const partnerA = partnerClient(`partner.${a}`, passwords.get(a) ?? '');
     await produce(partnerA, partnerTopic(a), 'own feed');
     await expect(produce(partnerA, partnerTopic(b), 'forged')).rejects.toThrow(AUTHORIZATION);
-    await expect(produce(partnerA, TOPICS.mergeInput, 'forged')).rejects.toThrow(AUTHORIZATION);
+    await expect(produce(partnerA, topics.mergeInput, 'forged')).rejects.toThrow(AUTHORIZATION);
     // Nothing of the forgery reached B's topic: only what B's identity (here: the admin) wrote is there.
     await produce(admin, partnerTopic(b), 'b genuine');
     expect(await consumeAll(admin, partnerTopic(b), uniqueName('dragnet-cli-check'), 1)).toEqual([
@@ -195,9 +202,9 @@ describe('Kafka perimeter (secured stack)', () => {
     for (const topic of [
       partnerTopic(b),
       partnerRejectsTopic(b),
-      TOPICS.deadLetter,
-      TOPICS.mergeInput,
-      TOPICS.changes,
+      topics.deadLetter,
+      topics.mergeInput,
+      topics.changes,
     ])
       await expect(consumeAll(partnerA, topic, group(), 1), topic).rejects.toThrow(AUTHORIZATION);
     // Its own topic, but a consumer group outside its prefix: the broker answers FindCoordinator
@@ -208,7 +215,7 @@ describe('Kafka perimeter (secured stack)', () => {
   });
 
   it('lists each partner with its topics and ACLs', async () => {
-    const lines = await listPartners(admin, partnersFile);
+    const lines = await listPartners(admin, partnersFile, NAMES);
     const start = lines.findIndex((line) => line.startsWith(`${a} `));
     expect(lines[start]).toContain(`topic ${partnerTopic(a)}`);
     expect(lines[start]).not.toContain('last write never');
@@ -239,29 +246,29 @@ describe('Kafka perimeter (secured stack)', () => {
     const topic = partnerTopic(b);
     // normalizer: reads partner feeds in its group, writes canonical; cannot write changes or partner feeds.
     const normalizer = serviceClient('normalizer');
-    await produce(normalizer, TOPICS.mergeInput, 'canonical report');
-    await expect(produce(normalizer, TOPICS.changes, 'x')).rejects.toThrow(AUTHORIZATION);
+    await produce(normalizer, topics.mergeInput, 'canonical report');
+    await expect(produce(normalizer, topics.changes, 'x')).rejects.toThrow(AUTHORIZATION);
     await expect(produce(normalizer, topic, 'x')).rejects.toThrow(AUTHORIZATION);
     // indexer: writes dead letters; cannot write the canonical topic or read partner feeds.
     const indexer = serviceClient('indexer');
-    await produce(indexer, TOPICS.deadLetter, 'letter');
-    await expect(produce(indexer, TOPICS.mergeInput, 'x')).rejects.toThrow(AUTHORIZATION);
+    await produce(indexer, topics.deadLetter, 'letter');
+    await expect(produce(indexer, topics.mergeInput, 'x')).rejects.toThrow(AUTHORIZATION);
     await expect(consumeAll(indexer, topic, 'dragnet-indexer', 1)).rejects.toThrow(AUTHORIZATION);
     // deduplicator: writes changes; cannot read the dead letters.
     const deduplicator = serviceClient('deduplicator');
-    await produce(deduplicator, TOPICS.changes, 'change');
-    await expect(consumeAll(deduplicator, TOPICS.deadLetter, 'dragnet-deduplicator', 1)).rejects.toThrow(
+    await produce(deduplicator, topics.changes, 'change');
+    await expect(consumeAll(deduplicator, topics.deadLetter, 'dragnet-deduplicator', 1)).rejects.toThrow(
       AUTHORIZATION,
     );
     // enricher: writes canonical only.
     const enricher = serviceClient('enricher');
-    await produce(enricher, TOPICS.mergeInput, 'enrichment result');
-    await expect(produce(enricher, TOPICS.changes, 'x')).rejects.toThrow(AUTHORIZATION);
+    await produce(enricher, topics.mergeInput, 'enrichment result');
+    await expect(produce(enricher, topics.changes, 'x')).rejects.toThrow(AUTHORIZATION);
     // api: no Kafka access at all.
-    await expect(produce(serviceClient('api'), TOPICS.mergeInput, 'x')).rejects.toThrow(AUTHORIZATION);
+    await expect(produce(serviceClient('api'), topics.mergeInput, 'x')).rejects.toThrow(AUTHORIZATION);
     // operator: reads dead letters in its own groups; cannot delete topics.
     const operator = serviceClient('operator');
-    expect((await consumeAll(operator, TOPICS.deadLetter, uniqueName('dragnet-cli-dlq'), 1)).length).toBe(1);
+    expect((await consumeAll(operator, topics.deadLetter, uniqueName('dragnet-cli-dlq'), 1)).length).toBe(1);
     const operatorAdmin = operator.admin();
     await operatorAdmin.connect();
     try {

@@ -5,14 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redactSecrets } from '@dragnet/config';
-import {
-  CONSUMER_GROUPS,
-  PARTNER_REJECTS_TOPIC_PREFIX,
-  PARTNER_TOPIC_PREFIX,
-  partnerRejectsTopic,
-  partnerTopic,
-  TOPICS,
-} from '@dragnet/contracts';
+import type { Names } from '@dragnet/contracts';
 import { TLP_LEVELS, validateFeedFormat } from '@dragnet/indicators';
 import {
   type AclGrant,
@@ -58,71 +51,79 @@ const group = (name: string, operations: Operation[], prefixed = false): Grant =
 });
 
 /** What a stage that dead-letters needs: the shared dead-letter topic and every partner's rejects topic. */
-const deadLettering = (): Grant[] => [
-  topic(TOPICS.deadLetter, ['write', 'describe']),
-  topic(PARTNER_REJECTS_TOPIC_PREFIX, ['write', 'describe'], true),
+const deadLettering = (names: Names): Grant[] => [
+  topic(names.topics.deadLetter, ['write', 'describe']),
+  topic(names.partnerRejectsTopicPrefix, ['write', 'describe'], true),
 ];
 
 /**
  * Each service role's grants: exactly the topics and groups it uses (see
  * docs/architecture.md). Idempotent writes need WRITE on the topic (Kafka ≥ 2.8
- * no longer asks for the cluster's IDEMPOTENT_WRITE). The API uses no Kafka at all.
+ * no longer asks for the cluster's IDEMPOTENT_WRITE). The API uses Kafka only for the TAXII inbox.
  */
-export function serviceGrants(): Record<string, Grant[]> {
+export function serviceGrants(names: Names): Record<string, Grant[]> {
+  const { topics, groups, partnerTopicPrefix, partnerRejectsTopicPrefix } = names;
   return {
     normalizer: [
-      topic(PARTNER_TOPIC_PREFIX, ['read', 'describe'], true),
-      group(CONSUMER_GROUPS.normalizer, ['read']),
-      topic(TOPICS.mergeInput, ['write', 'describe']),
-      ...deadLettering(),
+      topic(partnerTopicPrefix, ['read', 'describe'], true),
+      group(groups.normalizer, ['read']),
+      topic(topics.mergeInput, ['write', 'describe']),
+      ...deadLettering(names),
     ],
     deduplicator: [
-      topic(TOPICS.mergeInput, ['read', 'describe']),
-      group(CONSUMER_GROUPS.deduplicator, ['read']),
-      topic(TOPICS.changes, ['write', 'describe']),
+      topic(topics.mergeInput, ['read', 'describe']),
+      group(groups.deduplicator, ['read']),
+      topic(topics.changes, ['write', 'describe']),
       // Recovery compares the indexer's committed offsets with the changes topic's end.
-      group(CONSUMER_GROUPS.indexer, ['describe']),
-      ...deadLettering(),
+      group(groups.indexer, ['describe']),
+      ...deadLettering(names),
     ],
     indexer: [
-      topic(TOPICS.changes, ['read', 'describe']),
-      group(CONSUMER_GROUPS.indexer, ['read']),
-      ...deadLettering(),
+      topic(topics.changes, ['read', 'describe']),
+      group(groups.indexer, ['read']),
+      ...deadLettering(names),
     ],
-    enricher: [topic(TOPICS.mergeInput, ['write', 'describe'])],
-    api: [],
+    enricher: [topic(topics.mergeInput, ['write', 'describe'])],
+    // The TAXII inbox: a post goes to its partner's intake topic; its status reads the
+    // normalizer's committed offsets and the partner's rejects (throw-away readers).
+    api: [
+      topic(partnerTopicPrefix, ['write', 'describe'], true),
+      topic(partnerRejectsTopicPrefix, ['read', 'describe'], true),
+      group(groups.normalizer, ['describe']),
+      group(groups.apiReaderPrefix, ['read', 'describe', 'delete'], true),
+    ],
     // Writes each TAXII partner's collected pages to that partner's intake topic (every
     // `feeds.*`: which partners have a TAXII source is registry data, not a role).
-    'taxii-collector': [topic(PARTNER_TOPIC_PREFIX, ['write', 'describe'], true)],
+    'taxii-collector': [topic(partnerTopicPrefix, ['write', 'describe'], true)],
     // The operator CLI: creates and grows topics (setup), pushes feed files, reads and
     // re-drives dead letters, reads lag. Partner credentials and ACLs need the admin.
     operator: [
-      topic(PARTNER_TOPIC_PREFIX, ['create', 'alter', 'describe', 'describe-configs', 'write'], true),
-      topic(PARTNER_REJECTS_TOPIC_PREFIX, ['create', 'alter', 'describe', 'describe-configs', 'read'], true),
-      topic(TOPICS.mergeInput, ['create', 'alter', 'describe', 'describe-configs', 'write']),
-      topic(TOPICS.changes, ['create', 'alter', 'describe', 'describe-configs', 'write']),
-      topic(TOPICS.deadLetter, ['create', 'alter', 'describe', 'describe-configs', 'read']),
-      topic(TOPICS.deadLetterRedrives, ['create', 'alter', 'describe', 'describe-configs', 'read', 'write']),
-      group(CONSUMER_GROUPS.normalizer, ['describe']),
-      group(CONSUMER_GROUPS.deduplicator, ['describe']),
-      group(CONSUMER_GROUPS.indexer, ['describe']),
+      topic(partnerTopicPrefix, ['create', 'alter', 'describe', 'describe-configs', 'write'], true),
+      topic(partnerRejectsTopicPrefix, ['create', 'alter', 'describe', 'describe-configs', 'read'], true),
+      topic(topics.mergeInput, ['create', 'alter', 'describe', 'describe-configs', 'write']),
+      topic(topics.changes, ['create', 'alter', 'describe', 'describe-configs', 'write']),
+      topic(topics.deadLetter, ['create', 'alter', 'describe', 'describe-configs', 'read']),
+      topic(topics.deadLetterRedrives, ['create', 'alter', 'describe', 'describe-configs', 'read', 'write']),
+      group(groups.normalizer, ['describe']),
+      group(groups.deduplicator, ['describe']),
+      group(groups.indexer, ['describe']),
       group('dragnet-cli-', ['read', 'describe', 'delete'], true),
     ],
   };
 }
 
 /** A partner writes (idempotently) only to its own feed topic and reads only its own rejects topic. */
-export function partnerGrants(partnerId: string): Grant[] {
+export function partnerGrants(partnerId: string, names: Names): Grant[] {
   return [
-    topic(partnerTopic(partnerId), ['write', 'describe']),
-    topic(partnerRejectsTopic(partnerId), ['read', 'describe']),
+    topic(names.partnerTopic(partnerId), ['write', 'describe']),
+    topic(names.partnerRejectsTopic(partnerId), ['read', 'describe']),
     group(partnerGroupPrefix(partnerId), ['read'], true),
   ];
 }
 
 /** Grants every service role its ACLs (idempotent: Kafka ignores an ACL it already has). */
-export function applyServiceAcls(kafka: KafkaClient): Promise<number> {
-  return grantAcls(kafka, serviceGrants());
+export function applyServiceAcls(kafka: KafkaClient, names: Names): Promise<number> {
+  return grantAcls(kafka, serviceGrants(names));
 }
 
 /** The ACLs Kafka holds for a principal, one line each (`allow write topic feeds.x (literal)`). */
@@ -272,15 +273,15 @@ interface PartnersFile {
   partners: Array<Record<string, unknown>>;
 }
 
-function readPartnersFile(file: string): PartnersFile {
+function readPartnersFile(file: string, names: Names): PartnersFile {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as PartnersFile;
-  parseRegistry(raw);
+  parseRegistry(raw, names);
   return raw;
 }
 
 /** Validates the whole registry, then replaces the file atomically (a crash leaves the old one). */
-function writePartnersFile(file: string, content: PartnersFile): void {
-  parseRegistry(content);
+function writePartnersFile(file: string, content: PartnersFile, names: Names): void {
+  parseRegistry(content, names);
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`);
   renameSync(temporary, file);
@@ -311,8 +312,9 @@ export async function addPartner(
   tools: KafkaToolsSettings,
   partnersFile: string,
   options: PartnerAddOptions,
+  names: Names,
 ): Promise<PartnerCredentials> {
-  const registry = readPartnersFile(partnersFile);
+  const registry = readPartnersFile(partnersFile, names);
   if (registry.partners.some((partner) => partner.id === options.id))
     throw new Error(`partner add: ${options.id} is already registered in ${partnersFile}`);
   const entry = {
@@ -325,26 +327,25 @@ export async function addPartner(
     partitions: 3,
     retentionDays: 14,
   };
-  writePartnersFile(partnersFile, { ...registry, partners: [...registry.partners, entry] });
+  writePartnersFile(partnersFile, { ...registry, partners: [...registry.partners, entry] }, names);
+  const credentialsTopics = {
+    topic: names.partnerTopic(options.id),
+    rejectsTopic: names.partnerRejectsTopic(options.id),
+  };
   const day = 86_400_000;
   await ensureTopics(kafka, [
     {
-      topic: partnerTopic(options.id),
+      topic: credentialsTopics.topic,
       partitions: entry.partitions,
       config: { 'retention.ms': String(entry.retentionDays * day), 'max.message.bytes': '10485760' },
     },
-    { topic: partnerRejectsTopic(options.id), partitions: 1, config: { 'retention.ms': String(30 * day) } },
+    { topic: credentialsTopics.rejectsTopic, partitions: 1, config: { 'retention.ms': String(30 * day) } },
   ]);
   const principal = partnerPrincipal(options.id);
   const password = newPartnerPassword();
   await scramCommand(tools, principal, { add: password });
-  await grantAcls(kafka, { [principal]: partnerGrants(options.id) });
-  return {
-    principal,
-    password,
-    topic: partnerTopic(options.id),
-    rejectsTopic: partnerRejectsTopic(options.id),
-  };
+  await grantAcls(kafka, { [principal]: partnerGrants(options.id, names) });
+  return { principal, password, ...credentialsTopics };
 }
 
 /** A new password; the old one stops working for new connections at once. */
@@ -370,15 +371,19 @@ export async function revokePartner(
 }
 
 /** Each partner's topics, ACLs and newest message time. */
-export async function listPartners(kafka: KafkaClient, partnersFile: string): Promise<string[]> {
-  const registry = parseRegistry(JSON.parse(readFileSync(partnersFile, 'utf8')));
+export async function listPartners(
+  kafka: KafkaClient,
+  partnersFile: string,
+  names: Names,
+): Promise<string[]> {
+  const registry = parseRegistry(JSON.parse(readFileSync(partnersFile, 'utf8')), names);
   const lines: string[] = [];
   const existing = new Set(await listTopics(kafka));
   for (const partner of registry.partners) {
     const acls = await describePrincipalAcls(kafka, partnerPrincipal(partner.id));
     const lastWrite = existing.has(partner.topic) ? await lastWriteTime(kafka, partner.topic) : undefined;
     lines.push(
-      `${partner.id}  principal ${partnerPrincipal(partner.id)}  topic ${partner.topic}  rejects ${partnerRejectsTopic(partner.id)}  ` +
+      `${partner.id}  principal ${partnerPrincipal(partner.id)}  topic ${partner.topic}  rejects ${partner.rejectsTopic}  ` +
         `last write ${lastWrite ? new Date(lastWrite).toISOString() : 'never'}`,
     );
     for (const acl of acls.length > 0 ? acls : ['(no ACLs: revoked or never added)'])
@@ -423,11 +428,15 @@ export const partnersFilePath = (config: { PARTNERS_FILE?: string | undefined })
   resolve(config.PARTNERS_FILE ?? DEFAULT_PARTNERS_FILE);
 
 /** A partner's credentials for a freshly rotated password (topics follow from the id). */
-export const partnerCredentials = (partnerId: string, password: string): PartnerCredentials => ({
+export const partnerCredentials = (
+  partnerId: string,
+  password: string,
+  names: Names,
+): PartnerCredentials => ({
   principal: partnerPrincipal(partnerId),
   password,
-  topic: partnerTopic(partnerId),
-  rejectsTopic: partnerRejectsTopic(partnerId),
+  topic: names.partnerTopic(partnerId),
+  rejectsTopic: names.partnerRejectsTopic(partnerId),
 });
 
 /** What a partner configures its Kafka client with (`KAFKA_PARTNER_BROKERS`: the partners' listener). */

@@ -1,17 +1,16 @@
-import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
 import { countDocuments, findMostReported } from '@dragnet/elasticsearch';
 import { consumerGroupLag } from '@dragnet/kafka';
-import { openQueue } from '@dragnet/queue';
 import type { CliContext } from './context.js';
-import { queueConnection } from './enrichment-jobs.js';
+import { openCliQueue } from './enrichment-jobs.js';
 import { formatBacklogLine, type ProgressSink, progressLine } from './progress.js';
 
 function pipelineGroups(context: CliContext): [string, string[]][] {
   const registry = context.registry();
+  const { groups, topics } = context.names;
   return [
-    [CONSUMER_GROUPS.normalizer, registry.partners.map((partner) => partner.topic)],
-    [CONSUMER_GROUPS.deduplicator, [TOPICS.mergeInput]],
-    [CONSUMER_GROUPS.indexer, [TOPICS.changes]],
+    [groups.normalizer, registry.partners.map((partner) => partner.topic)],
+    [groups.deduplicator, [topics.mergeInput]],
+    [groups.indexer, [topics.changes]],
   ];
 }
 
@@ -32,7 +31,7 @@ async function backlog(context: CliContext) {
 }
 
 async function enrichmentQueueCounts(context: CliContext) {
-  const queue = openQueue('enrichment', queueConnection(context));
+  const queue = openCliQueue(context, 'enrichment');
   try {
     return await queue.counts('waiting', 'active', 'delayed', 'failed', 'completed');
   } finally {
@@ -107,13 +106,14 @@ export async function status(context: CliContext): Promise<void> {
       .map(([name, count]) => `${name}=${count}`)
       .join(' ')}`,
   );
-  const count = await countDocuments(context.elasticsearch(), INDEX.alias).catch(() => 'n/a');
-  console.log(`indexed documents ${count} (${INDEX.alias})`);
+  const { alias } = context.names.index;
+  const count = await countDocuments(context.elasticsearch(), alias).catch(() => 'n/a');
+  console.log(`indexed documents ${count} (${alias})`);
 }
 
 /** `dragnet sample`: the indexed indicator with the most partners, as analysts see it. */
 export async function sample(context: CliContext): Promise<void> {
-  const document = await findMostReported(context.elasticsearch(), INDEX.alias);
+  const document = await findMostReported(context.elasticsearch(), context.names.index.alias);
   if (!document) throw new Error('the index has no documents yet');
   console.log(JSON.stringify(document, null, 2));
 }

@@ -15,8 +15,24 @@ export function names(namespace = '') {
     throw new Error(
       `namespace: expected lower-case letters, digits and dashes, at most 41 (got ${JSON.stringify(namespace.slice(0, 60))})`,
     );
+  // Kafka topics, groups, queues and Redis keys take `<namespace>.` in front; Elasticsearch names `-<namespace>` behind.
   const dotted = namespace ? `${namespace}.` : '';
   const dashed = namespace ? `-${namespace}` : '';
+  return {
+    namespace,
+    ...partnerTopicNames(dotted),
+    topics: topicNames(dotted),
+    groups: groupNames(dotted),
+    /** Elasticsearch names. The alias matches `logs-ti_*` so Kibana's threat-intel features find it. */
+    index: indicatorIndexNames(dashed),
+    /** The API's append-only audit trail: one document per lookup, search and export request. */
+    auditIndex: auditIndexNames(dashed),
+    queues: queueNames(dotted),
+    redisKeys: redisKeyNames(dotted),
+  } as const;
+}
+
+function partnerTopicNames(dotted: string) {
   /** Partner intake topics are `feeds.<partnerId>`; one per partner so ACLs and retention are per partner. */
   const partnerTopicPrefix = `${dotted}feeds.`;
   /**
@@ -25,67 +41,86 @@ export function names(namespace = '') {
    * refused. The shared dead-letter topic stays for operators.
    */
   const partnerRejectsTopicPrefix = `${dotted}dragnet.rejects.`;
-  const alias = `logs-ti_dragnet.indicator${dashed}`;
-  const auditAlias = `dragnet-audit${dashed}`;
   return {
-    namespace,
     partnerTopicPrefix,
     partnerTopic: (partnerId: string): string => `${partnerTopicPrefix}${partnerId}`,
     partnerRejectsTopicPrefix,
     partnerRejectsTopic: (partnerId: string): string => `${partnerRejectsTopicPrefix}${partnerId}`,
-    topics: {
-      /**
-       * The deduplicator's input, keyed by indicator id: reports (normalizer), enrichment results
-       * (enricher), refresh (maintenance sweep, re-drive) and reconcile (indexer) records. One codec:
-       * `@dragnet/contracts/merge-input`. The name predates the other kinds and stays (ACLs, deployments).
-       */
-      mergeInput: `${dotted}dragnet.indicators.canonical`,
-      /** Latest document of every changed indicator (JSON), keyed by indicator id; compacted. */
-      changes: `${dotted}dragnet.indicators.changes`,
-      /** Rejected input with its original bytes, source position and reason. Written by every stage. */
-      deadLetter: `${dotted}dragnet.deadletter`,
-      /** One re-drive mark per dead letter (key `<partition>:<offset>` of the letter); compacted. Written by `dragnet dlq redrive`. */
-      deadLetterRedrives: `${dotted}dragnet.deadletter.redrives`,
-    },
-    groups: {
-      normalizer: `${dotted}dragnet-normalizer`,
-      deduplicator: `${dotted}dragnet-deduplicator`,
-      indexer: `${dotted}dragnet-indexer`,
-    },
-    /** Elasticsearch names. The alias matches `logs-ti_*` so Kibana's threat-intel features find it. */
-    index: {
-      /** Read and write alias over the current versioned index. */
-      alias,
-      /** Versioned concrete index the alias points to; a new mapping gets `-v2` and a reindex. */
-      concrete: `${alias}-v1`,
-      /** What the index template applies to. */
-      pattern: `${alias}-v*`,
-      template: `dragnet-indicators${dashed}`,
-      /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
-      templatePriority: 500,
-    },
-    /** The API's append-only audit trail: one document per lookup, search and export request. */
-    auditIndex: {
-      /** Read and write alias; the API writes with `require_alias`, so a missing index is an error, never an unmapped auto-created one. */
-      alias: auditAlias,
-      concrete: `${auditAlias}-v1`,
-      pattern: `${auditAlias}-v*`,
-      template: `dragnet-audit${dashed}`,
-    },
-    queues: {
-      enrichment: `${dotted}dragnet-enrichment`,
-      maintenance: `${dotted}dragnet-maintenance`,
-    },
-    redisKeys: {
-      /** Merge state per indicator: `dragnet:merge:<index UUID>:<indicatorId>` (`mergeStateKey`); the epoch marker and recovery lock beside them. */
-      mergeState: `${dotted}dragnet:merge:`,
-      /** Per-key API rate limiting windows. */
-      rateLimit: `${dotted}dragnet:ratelimit:`,
-      /** Pub/sub channel for operator commands to every running enricher (`dragnet warninglists reload`). */
-      control: `${dotted}dragnet:control`,
-      /** The TAXII collector's position per partner source: `dragnet:taxii:position:<partnerId>` (JSON). */
-      taxiiPosition: `${dotted}dragnet:taxii:position:`,
-    },
+  } as const;
+}
+
+function topicNames(dotted: string) {
+  return {
+    /**
+     * The deduplicator's input, keyed by indicator id: reports (normalizer), enrichment results
+     * (enricher), refresh (maintenance sweep, re-drive) and reconcile (indexer) records. One codec:
+     * `@dragnet/contracts/merge-input`. The name predates the other kinds and stays (ACLs, deployments).
+     */
+    mergeInput: `${dotted}dragnet.indicators.canonical`,
+    /** Latest document of every changed indicator (JSON), keyed by indicator id; compacted. */
+    changes: `${dotted}dragnet.indicators.changes`,
+    /** Rejected input with its original bytes, source position and reason. Written by every stage. */
+    deadLetter: `${dotted}dragnet.deadletter`,
+    /** One re-drive mark per dead letter (key `<partition>:<offset>` of the letter); compacted. Written by `dragnet dlq redrive`. */
+    deadLetterRedrives: `${dotted}dragnet.deadletter.redrives`,
+  } as const;
+}
+
+function groupNames(dotted: string) {
+  return {
+    normalizer: `${dotted}dragnet-normalizer`,
+    deduplicator: `${dotted}dragnet-deduplicator`,
+    indexer: `${dotted}dragnet-indexer`,
+    /** Prefix of the API's throw-away readers (a TAXII inbox status reads the partner's rejects topic). */
+    apiReaderPrefix: `${dotted}dragnet-api-`,
+  } as const;
+}
+
+function indicatorIndexNames(dashed: string) {
+  const alias = `logs-ti_dragnet.indicator${dashed}`;
+  return {
+    /** Read and write alias over the current versioned index. */
+    alias,
+    /** Versioned concrete index the alias points to; a new mapping gets `-v2` and a reindex. */
+    concrete: `${alias}-v1`,
+    /** What the index template applies to. */
+    pattern: `${alias}-v*`,
+    template: `dragnet-indicators${dashed}`,
+    /** Above the stack's built-in `logs` template (priority 100), so no data stream is made for our names. */
+    templatePriority: 500,
+  } as const;
+}
+
+function auditIndexNames(dashed: string) {
+  const alias = `dragnet-audit${dashed}`;
+  return {
+    /** Read and write alias; the API writes with `require_alias`, so a missing index is an error, never an unmapped auto-created one. */
+    alias,
+    concrete: `${alias}-v1`,
+    pattern: `${alias}-v*`,
+    template: `dragnet-audit${dashed}`,
+  } as const;
+}
+
+function queueNames(dotted: string) {
+  return {
+    enrichment: `${dotted}dragnet-enrichment`,
+    maintenance: `${dotted}dragnet-maintenance`,
+  } as const;
+}
+
+function redisKeyNames(dotted: string) {
+  return {
+    /** Merge state per indicator: `dragnet:merge:<index UUID>:<indicatorId>` (`mergeStateKey`); the epoch marker and recovery lock beside them. */
+    mergeState: `${dotted}dragnet:merge:`,
+    /** Per-key API rate limiting windows. */
+    rateLimit: `${dotted}dragnet:ratelimit:`,
+    /** Pub/sub channel for operator commands to every running enricher (`dragnet warninglists reload`). */
+    control: `${dotted}dragnet:control`,
+    /** The TAXII collector's position per partner source: `dragnet:taxii:position:<partnerId>` (JSON). */
+    taxiiPosition: `${dotted}dragnet:taxii:position:`,
+    /** The API's TAXII inbox status resources: `dragnet:taxii-status:<status id>` (JSON, with a TTL). */
+    taxiiStatus: `${dotted}dragnet:taxii-status:`,
   } as const;
 }
 

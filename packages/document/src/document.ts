@@ -1,4 +1,4 @@
-import { type IndicatorKind, KINDS, TLP_LEVELS, type Tlp } from '@dragnet/indicators';
+import { type IndicatorKind, KINDS, TLP_LEVELS, type Tlp, vulnerabilitiesOfTags } from '@dragnet/indicators';
 import { tlpFieldName } from './fields.js';
 import { versionsKey } from './merge-enrichment.js';
 import { joinBuckets } from './merge-report.js';
@@ -71,6 +71,8 @@ interface ObservablePlacement {
   related: Record<string, string[]>;
   /** Under `dragnet`, for kinds ECS has no field for. */
   dragnet: Record<string, unknown>;
+  /** At the document's root, for ECS fields outside `threat.*` (`tls.client.ja3`); absent for most kinds. */
+  root?: Record<string, unknown>;
 }
 
 /**
@@ -108,15 +110,20 @@ function observableFields(kind: IndicatorKind, value: string): ObservablePlaceme
 
 const INDICATOR_PREFIX = 'threat.indicator.';
 const DRAGNET_PREFIX = 'dragnet.';
+/** ECS field sets outside `threat.*` a kind may be indexed in (JA3/JA3S: `tls.client.ja3`, `tls.server.ja3s`). */
+const ROOT_PREFIX = 'tls.';
 
-/** The value nested at a `threat.indicator.*` or `dragnet.*` path (the registry's, never a partner's). */
+/** The value nested at a `threat.indicator.*`, `dragnet.*` or `tls.*` path (the registry's, never a partner's). */
 function placedAtEcsField(path: string, value: string): ObservablePlacement {
   const placement: ObservablePlacement = { indicator: {}, related: {}, dragnet: {} };
+  if (path.startsWith(ROOT_PREFIX)) placement.root = {};
   const [root, rest] = path.startsWith(INDICATOR_PREFIX)
     ? [placement.indicator, path.slice(INDICATOR_PREFIX.length)]
     : path.startsWith(DRAGNET_PREFIX)
       ? [placement.dragnet, path.slice(DRAGNET_PREFIX.length)]
-      : [null, ''];
+      : placement.root
+        ? [placement.root, path]
+        : [null, ''];
   if (root === null) return placement;
   const names = rest.split('.');
   let node = root;
@@ -231,6 +238,8 @@ function dragnetFields(projection: Projection, scoringBelow: DocumentOptions['sc
     last_seen_at: lastSeenAt(state),
     scoring_below: scoringBelowDocument(state, scoringBelow),
     threat_names: sortedUnion(sources.map((source) => source.threatNames)),
+    // From the `vulnerability:` tags of the statements projected here, so each CVE keeps its statement's marking.
+    vulnerabilities: vulnerabilitiesOfTags(sortedUnion(sources.map((source) => source.tags))),
     valid_until: iso(validUntil),
     provider_count: sources.length,
     sources: state.sources.map(sourceToDocument),
@@ -277,6 +286,7 @@ export function stateToDocument(state: MergeState, options: DocumentOptions): In
       indicator: indicatorFields(projection),
     },
     related: projection.observable.related,
+    ...projection.observable.root,
     tags: sortedUnion(sources.map((source) => source.tags)),
     dragnet: dragnetFields(projection, options.scoringBelow),
   };

@@ -43,6 +43,7 @@ export const FIELDS = {
   suppressed: 'dragnet.suppressed',
   enriched: 'dragnet.enriched',
   threatNames: 'dragnet.threat_names',
+  vulnerabilities: 'dragnet.vulnerabilities',
   warninglists: 'dragnet.warninglists',
   providerCount: 'dragnet.provider_count',
   lastSeenAt: 'dragnet.last_seen_at',

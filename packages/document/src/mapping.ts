@@ -83,6 +83,10 @@ export const INDICATOR_MAPPINGS: IndexMapping = {
       },
     },
     related: { properties: { ip, hash: keyword, hosts: keyword } },
+    /** JA3/JA3S indicators, where ECS keeps them on events: an indicator-match rule compares like with like. */
+    tls: {
+      properties: { client: { properties: { ja3: keyword } }, server: { properties: { ja3s: keyword } } },
+    },
     threat: {
       properties: {
         feed: {
@@ -170,6 +174,8 @@ export const INDICATOR_MAPPINGS: IndexMapping = {
         /** Per partial ceiling, the score of what a reader cleared up to it sees (answers only; not searched). */
         scoring_below: { type: 'object', enabled: false },
         threat_names: keyword,
+        /** CVE ids (`CVE-2021-44228`, upper case) the indicator is stated to relate to; from `vulnerability:` tags. */
+        vulnerabilities: keyword,
         valid_until: date,
         sources: {
           properties: {
@@ -204,6 +210,10 @@ export const INDICATOR_MAPPINGS: IndexMapping = {
         user_agent: wildcardAsKeyword,
         email: { properties: { subject: { ...keyword, fields: { text } } } },
         crypto_wallet: keyword,
+        phone: keyword,
+        /** TLS and SSH fingerprints ECS has no field for (JA3 and JA3S are ECS `tls.*`, at the root). */
+        tls: { properties: { jarm: keyword } },
+        ssh: { properties: { hassh: keyword, hassh_server: keyword } },
         /** Pattern indicators (STIX, YARA, Sigma, Snort, Suricata): searchable by words; looked up by `value`. */
         pattern: text,
         warninglists: { properties: { name: keyword, action: keyword } },

@@ -3,6 +3,7 @@ export * from './audit-index.js';
 export * from './bulk-writer.js';
 export * from './client.js';
 export type { ElasticsearchClient } from './driver.js';
+export * from './index-overview.js';
 // ensureVersionedIndex stays inside: it takes the driver's template request.
 export {
   concreteIndexUuid,

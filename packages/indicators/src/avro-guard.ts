@@ -78,14 +78,8 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
       return reader.skip(4);
     case 'double':
       return reader.skip(8);
-    case 'string': {
-      const length = reader.long();
-      const start = reader.position;
-      reader.skip(length);
-      const end = reader.position;
-      if (!isUtf8Range(reader.bytes, start, end)) reader.invalidUtf8Items.add(reader.outerItem);
-      return;
-    }
+    case 'string':
+      return checkString(reader);
     case 'bytes':
       return reader.skip(reader.long());
     case 'fixed':
@@ -103,33 +97,47 @@ function check(reader: Reader, schema: Schema, named: Map<string, Schema>): void
       return;
     }
     case 'array':
-    case 'map': {
-      const inner =
-        type === 'array' ? (schema as { items: Schema }).items : (schema as { values: Schema }).values;
-      const outermost = type === 'array' && reader.arrayDepth === 0;
-      let item = 0;
-      reader.arrayDepth++;
-      for (let count = reader.long(); count !== 0; count = reader.long()) {
-        if (count < 0) {
-          count = -count;
-          reader.long();
-        }
-        if (count > reader.remaining) throw new Error(`block of ${count} items exceeds the message`);
-        for (let index = 0; index < count; index++) {
-          if (outermost) reader.outerItem = item++;
-          if (type === 'map') reader.skip(reader.long());
-          check(reader, inner, named);
-        }
-      }
-      reader.arrayDepth--;
-      return;
-    }
+      return checkBlocks(reader, (schema as { items: Schema }).items, false, named);
+    case 'map':
+      return checkBlocks(reader, (schema as { values: Schema }).values, true, named);
     default: {
       const reference = named.get(type);
       if (!reference) throw new Error(`unknown type ${type}`);
       return check(reader, reference, named);
     }
   }
+}
+
+/** A string: its length within the message, and its bytes UTF-8 (else its outermost item is marked). */
+function checkString(reader: Reader): void {
+  const length = reader.long();
+  const start = reader.position;
+  reader.skip(length);
+  const end = reader.position;
+  if (!isUtf8Range(reader.bytes, start, end)) reader.invalidUtf8Items.add(reader.outerItem);
+}
+
+/**
+ * The blocks of an array or map: each block's item count is bounded by the
+ * bytes left (an item takes at least one), so a claimed 2^40 items fails at once.
+ */
+function checkBlocks(reader: Reader, inner: Schema, isMap: boolean, named: Map<string, Schema>): void {
+  const outermost = !isMap && reader.arrayDepth === 0;
+  let item = 0;
+  reader.arrayDepth++;
+  for (let count = reader.long(); count !== 0; count = reader.long()) {
+    if (count < 0) {
+      count = -count;
+      reader.long();
+    }
+    if (count > reader.remaining) throw new Error(`block of ${count} items exceeds the message`);
+    for (let index = 0; index < count; index++) {
+      if (outermost) reader.outerItem = item++;
+      if (isMap) reader.skip(reader.long());
+      check(reader, inner, named);
+    }
+  }
+  reader.arrayDepth--;
 }
 
 /** Whether bytes[start, end) are UTF-8: an ASCII scan first (most strings), node's validator otherwise. */

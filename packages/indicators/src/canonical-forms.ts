@@ -94,12 +94,17 @@ export function canonicalSsdeep(value: string): Canonical {
     : fail('invalid_hash', `not an ssdeep hash (blocksize:hash:hash): ${quote(value)}`);
 }
 
-/** TLSH: 70 hex digits, with the `T1` version prefix of current releases or without it; upper case as TLSH prints it. */
+/**
+ * TLSH: 70 hex digits, upper case as TLSH prints them. The `T1` version
+ * prefix of current releases (the only version there is) is accepted and
+ * dropped: STIX 2.1 defines a TLSH hash as exactly 70 characters (its JSON
+ * schema refuses the prefix), so `T1…` and the bare digits are one digest.
+ */
 export function canonicalTlsh(value: string): Canonical {
   const upper = value.toUpperCase();
   const digits = upper.startsWith('T1') && upper.length === 72 ? upper.slice(2) : upper;
   return digits.length === 70 && isHex(digits)
-    ? ok(upper)
+    ? ok(digits)
     : fail('invalid_hash', `not a TLSH digest (T1 + 70 hex digits): ${quote(value)}`);
 }
 
@@ -220,6 +225,47 @@ export function canonicalWallet(value: string): Canonical {
   if (/^0x[0-9a-f]{40}$/i.test(value)) return ok(value.toLowerCase());
   if (/^[A-Za-z0-9]{25,128}$/.test(value)) return ok(value);
   return fail('invalid_wallet', `not a cryptocurrency wallet address: ${quote(value)}`);
+}
+
+/**
+ * TLS/SSH fingerprints by kind: JA3 (client), JA3S (server), HASSH and
+ * HASSH-server are MD5 digests (32 hex digits); JARM is 62 hex digits (30 of
+ * cipher/version codes and a 32-digit truncated SHA-256 of the extensions).
+ */
+export const FINGERPRINT_LENGTH = { ja3: 32, ja3s: 32, jarm: 62, hassh: 32, 'hassh-server': 32 } as const;
+export type FingerprintKind = keyof typeof FINGERPRINT_LENGTH;
+
+/** A fingerprint in lower-case hex, exactly its kind's length. */
+export function canonicalFingerprint(kind: FingerprintKind, value: string): Canonical {
+  if (value.length !== FINGERPRINT_LENGTH[kind] || !isHex(value))
+    return fail(
+      'invalid_hash',
+      `not a ${kind.toUpperCase()} fingerprint (${FINGERPRINT_LENGTH[kind]} hex digits): ${quote(value)} has ${value.length} characters`,
+    );
+  return ok(value.toLowerCase());
+}
+
+/** What people put between a phone number's digits: spaces, dashes, parentheses, dots, slashes. */
+const PHONE_SEPARATORS = /[\s\-()./]/g;
+
+/**
+ * A phone number as E.164 writes it: `+` and 7 to 15 digits, separators
+ * dropped (`+1 (555) 010-0199` → `+15550100199`); the `00` international
+ * prefix is a `+`. A number written without its country code cannot be made
+ * E.164 (nothing says which country): it is kept as its digits, without `+`,
+ * so its spellings are still one indicator.
+ */
+export function canonicalPhone(value: string): Canonical {
+  const compact = value.replace(PHONE_SEPARATORS, '');
+  const international = compact.startsWith('+') || compact.startsWith('00');
+  const digits = compact.startsWith('+')
+    ? compact.slice(1)
+    : compact.startsWith('00')
+      ? compact.slice(2)
+      : compact;
+  if (!/^\d{7,15}$/.test(digits))
+    return fail('invalid_phone', `not a phone number (7 to 15 digits, E.164): ${quote(value)}`);
+  return ok(international ? `+${digits}` : digits);
 }
 
 /** Free text that is itself the observable (mutex name, user agent, e-mail subject, pattern): as sent. */

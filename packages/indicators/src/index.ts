@@ -69,3 +69,9 @@ export {
 } from './stix-id.js';
 export { jcsString } from './stix-id-json.js';
 export { canonicalHost, URL_SCHEME_ASSUMED_TAG, URL_SCHEMES, withoutFragment } from './url.js';
+export {
+  canonicalCve,
+  VULNERABILITY_TAG_PREFIX,
+  vulnerabilitiesOfTags,
+  vulnerabilityTag,
+} from './vulnerability.js';

@@ -52,7 +52,9 @@ const SPELLINGS: [IndicatorKind, string, string][] = [
     '96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhOXZCx',
     '96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhOXZCx',
   ],
-  ['tlsh', `t1${'a'.repeat(70)}`, `T1${'A'.repeat(70)}`],
+  // STIX 2.1 wants 70 characters: the `T1` version prefix is dropped (stix2-validator refuses it).
+  ['tlsh', `t1${'a'.repeat(70)}`, 'A'.repeat(70)],
+  ['tlsh', 'b'.repeat(70), 'B'.repeat(70)],
   ['file-name', "Trump's_Attack_on_Syria_English.docx", "Trump's_Attack_on_Syria_English.docx"],
   ['file-name', 'invoice[.]exe', 'invoice.exe'],
   ['file-path', 'C:\\Users\\.ssh\\id_rsa', 'C:\\Users\\.ssh\\id_rsa'],
@@ -97,6 +99,21 @@ const SPELLINGS: [IndicatorKind, string, string][] = [
     "[file:name = 'a[.]exe'] AND [mutex:name = 'x']",
   ],
   ['yara', 'rule x { condition: true }', 'rule x { condition: true }'],
+  ['ja3', ' E7D705A3286E19EA42F587B344EE6865 ', 'e7d705a3286e19ea42f587b344ee6865'],
+  ['ja3s', 'AE4EDC6FAF64D08308082AD26BE60767', 'ae4edc6faf64d08308082ad26be60767'],
+  [
+    'jarm',
+    '27D40D40D29D40D1DC42D43D00041D4689EE210389F4F6B4B5B1B93F92252D',
+    '27d40d40d29d40d1dc42d43d00041d4689ee210389f4f6b4b5b1b93f92252d',
+  ],
+  ['hassh', 'EC7378C1A92F5A8DDE7E8B7A1DDF33D1', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1'],
+  ['hassh-server', 'b12d2871a1189eff20364cf5333619ee', 'b12d2871a1189eff20364cf5333619ee'],
+  ['phone', '+1 (555) 010-0199', '+15550100199'],
+  ['phone', '0044 20 7946 0958', '+442079460958'],
+  ['phone', '+49.30.901820', '+4930901820'],
+  ['phone', '555-0100199', '5550100199'],
+  ['phone', '+1234567', '+1234567'],
+  ['phone', `+${'1'.repeat(15)}`, `+${'1'.repeat(15)}`],
 ];
 
 describe('registry kinds: canonical forms', () => {
@@ -133,6 +150,20 @@ const REJECTS: [IndicatorKind, string, RejectReason][] = [
   ['crypto-wallet', 'short', 'invalid_wallet'],
   ['mutex', '   ', 'empty_value'],
   ['stix-pattern', 'rule\u0000', 'control_character'],
+  // A JA3 is an MD5: 31 or 33 digits, or a SHA-1 length, is not one; JARM is exactly 62.
+  ['ja3', 'e'.repeat(31), 'invalid_hash'],
+  ['ja3', 'e'.repeat(33), 'invalid_hash'],
+  ['ja3s', 'a'.repeat(40), 'invalid_hash'],
+  ['ja3', 'g'.repeat(32), 'invalid_hash'],
+  ['jarm', 'a'.repeat(61), 'invalid_hash'],
+  ['jarm', 'a'.repeat(64), 'invalid_hash'],
+  ['hassh', 'a'.repeat(64), 'invalid_hash'],
+  ['hassh-server', 'z'.repeat(32), 'invalid_hash'],
+  ['phone', '+123456', 'invalid_phone'],
+  ['phone', `+${'1'.repeat(16)}`, 'invalid_phone'],
+  ['phone', '+1 555 CALL NOW', 'invalid_phone'],
+  ['phone', '++15550100199', 'invalid_phone'],
+  ['phone', '+1-555-010-0199 ext. 12', 'invalid_phone'],
 ];
 
 describe('registry kinds: rejects', () => {
@@ -155,6 +186,12 @@ describe('registry kinds: partner names', () => {
     ['email-subject', 'email-subject'],
     ['sha3-512', 'sha3-512'],
     ['yara', 'yara'],
+    ['ja3-fingerprint-md5', 'ja3'],
+    ['jarm-fingerprint', 'jarm'],
+    ['hassh-md5', 'hassh'],
+    ['hasshserver-md5', 'hassh-server'],
+    ['phone-number', 'phone'],
+    ['whois-registrant-phone', 'phone'],
   ] as const)('type name %s → %s', (name, kind) => {
     expect(kindOfTypeName(name)).toBe(kind);
   });
@@ -174,6 +211,9 @@ describe('registry kinds: partner names', () => {
     ['email-message', ['subject'], 'email-subject'],
     ['email-message', ['from_ref', 'value'], 'email'],
     ['network-traffic', ['extensions', 'http-request-ext', 'request_header', 'User-Agent'], 'user-agent'],
+    ['x-ja3-fingerprint', ['value'], 'ja3'],
+    ['x-jarm-fingerprint', ['value'], 'jarm'],
+    ['x-phone-number', ['value'], 'phone'],
     ['process', ['command_line'], null],
     ['indicator', ['pattern'], null],
   ] as const)('STIX %s:%j → %s', (objectType, path, kind) => {
@@ -191,7 +231,8 @@ describe('registry kinds: partner names', () => {
 
   it('gives every kind an ECS field and a STIX type', () => {
     for (const spec of Object.values(KINDS)) {
-      expect(spec.ecsField, spec.kind).toMatch(/^(threat\.indicator|dragnet)\./);
+      // ECS `tls.*` where ECS keeps a fingerprint on events (JA3, JA3S); Dragnet's own namespace where it has none.
+      expect(spec.ecsField, spec.kind).toMatch(/^(threat\.indicator|dragnet|tls\.(client|server))\./);
       expect(spec.stixType('x'), spec.kind).toMatch(/^[a-z0-9-]+$/);
     }
   });

@@ -3,7 +3,7 @@
  * entry — how to canonicalise it, which STIX Cyber-observable it is (and so
  * its deterministic id), where it lands in ECS, and what partners call it.
  *
- * Adding a kind (JA3, ASN, CVE, mutex…):
+ * Adding a kind (a new fingerprint, an identity, a host artefact…):
  *  1. add its name to `INDICATOR_KINDS` in model.ts;
  *  2. add a canonicaliser to canonical-forms.ts (pure, refanged input, a
  *     reject reason on failure — add a reason code to model.ts if none fits);
@@ -13,8 +13,9 @@
  *     the STIX pattern property that carries it; then its id vector in
  *     test/checker/make-vectors.py (REGISTRY_VECTORS) and its decay model;
  *  4. add it to `detectKind` only if its shape cannot be confused with others;
- *  5. map it in the merge/indexer document builder (packages/merge) and add
- *     canonical-form and id tests.
+ *  5. map its field in packages/document (mapping.ts; the projection places
+ *     the value at `ecsField`), its MISP types in parsers/misp.ts, and add
+ *     canonical-form and id tests (CONTRIBUTING.md, "New observable kind").
  * TypeScript's `Record<IndicatorKind, …>` makes step 3 impossible to forget.
  */
 import {
@@ -27,10 +28,12 @@ import {
   canonicalEmail,
   canonicalFileName,
   canonicalFilePath,
+  canonicalFingerprint,
   canonicalHash,
   canonicalIpv4,
   canonicalIpv6,
   canonicalMac,
+  canonicalPhone,
   canonicalRegistryKey,
   canonicalSerialNumber,
   canonicalSsdeep,
@@ -38,6 +41,7 @@ import {
   canonicalTlsh,
   canonicalUrl,
   canonicalWallet,
+  type FingerprintKind,
   type HashKind,
   type HexHashKind,
   splitFilePath,
@@ -62,6 +66,13 @@ export type StixScoType =
   | 'email-message'
   /** Not a STIX 2.1 SCO: a custom observable (`{"value"}`), as MISP's STIX export has it. */
   | 'cryptocurrency-wallet'
+  /** Not STIX 2.1 SCOs either: custom observables for TLS/SSH fingerprints and phone numbers (see `customValueSpec`). */
+  | 'x-ja3-fingerprint'
+  | 'x-ja3s-fingerprint'
+  | 'x-jarm-fingerprint'
+  | 'x-hassh-fingerprint'
+  | 'x-hassh-server-fingerprint'
+  | 'x-phone-number'
   /** A pattern indicator is an SDO, not an SCO: its id is Dragnet's UUIDv5 of `{"pattern","pattern_type"}`. */
   | 'indicator';
 
@@ -182,6 +193,39 @@ function propertySpec<K extends IndicatorKind>(
     ecsType: () => stixType,
     stixProperty: { objectType: stixType, path: property },
   } satisfies KindSpec & { kind: K };
+}
+
+/**
+ * A kind STIX 2.1 has no SCO for (TLS/SSH fingerprints, phone numbers): a
+ * custom observable `x-…` with one `value` property, as the crypto-wallet's
+ * `cryptocurrency-wallet` is. Chosen over a pattern-only indicator because
+ * the export then still carries an observable for the indicator to be
+ * `based-on`, and a partner's `[x-ja3-fingerprint:value = '…']` pattern is
+ * read back as the same kind (the round trip); chosen over a custom property
+ * of `network-traffic` because such an SCO needs endpoints and protocols the
+ * fingerprint alone does not tell (see the user agent). The `x-` prefix keeps
+ * the name clear of types OASIS may define; stix2-validator accepts the
+ * object (warning 401 only: a STIX 2.1 extension-definition is preferred,
+ * which no consumer reads for these yet). The id is the STIX 2.1 §2.9 UUIDv5
+ * of `{"value":…}`, as for any SCO.
+ */
+function customValueSpec<K extends IndicatorKind>(
+  kind: K,
+  stixType: StixScoType,
+  spec: Pick<KindSpec, 'description' | 'canonicalize' | 'ecsField' | 'aliases'>,
+) {
+  return propertySpec(kind, stixType, 'value', spec);
+}
+
+function fingerprintSpec<K extends FingerprintKind>(
+  kind: K,
+  stixType: StixScoType,
+  spec: Pick<KindSpec, 'description' | 'ecsField' | 'aliases'>,
+) {
+  return customValueSpec(kind, stixType, {
+    ...spec,
+    canonicalize: (value: string) => canonicalFingerprint(kind, value),
+  });
 }
 
 /** A pattern indicator: the pattern text is the value, its language part of the id. */
@@ -411,6 +455,57 @@ export const KINDS: { readonly [K in IndicatorKind]: KindSpec & { kind: K } } = 
       'zec',
       'doge',
       'cryptocurrency-wallet',
+    ],
+  }),
+  phone: customValueSpec('phone', 'x-phone-number', {
+    description:
+      'phone number, E.164 (`+` and 7–15 digits, separators dropped); digits only without a country code',
+    canonicalize: canonicalPhone,
+    ecsField: 'dragnet.phone',
+    aliases: ['phone', 'phone-number', 'whois-registrant-phone', 'x-phone-number', 'x-phone-number:value'],
+  }),
+  // ECS has `tls.client.ja3` and `tls.server.ja3s` (top-level, as on the events an indicator-match rule compares).
+  ja3: fingerprintSpec('ja3', 'x-ja3-fingerprint', {
+    description: 'JA3 TLS client fingerprint (MD5), lower-case hex',
+    ecsField: 'tls.client.ja3',
+    aliases: [
+      'ja3',
+      'ja3-fingerprint-md5',
+      'ja3-fingerprint',
+      'x-ja3-fingerprint',
+      'x-ja3-fingerprint:value',
+    ],
+  }),
+  ja3s: fingerprintSpec('ja3s', 'x-ja3s-fingerprint', {
+    description: 'JA3S TLS server fingerprint (MD5), lower-case hex',
+    ecsField: 'tls.server.ja3s',
+    aliases: [
+      'ja3s',
+      'ja3s-fingerprint-md5',
+      'ja3s-fingerprint',
+      'x-ja3s-fingerprint',
+      'x-ja3s-fingerprint:value',
+    ],
+  }),
+  // ECS has no field for JARM nor HASSH: Dragnet's own namespace.
+  jarm: fingerprintSpec('jarm', 'x-jarm-fingerprint', {
+    description: 'JARM TLS server fingerprint (62 hex digits), lower-case hex',
+    ecsField: 'dragnet.tls.jarm',
+    aliases: ['jarm', 'jarm-fingerprint', 'x-jarm-fingerprint', 'x-jarm-fingerprint:value'],
+  }),
+  hassh: fingerprintSpec('hassh', 'x-hassh-fingerprint', {
+    description: 'HASSH SSH client fingerprint (MD5), lower-case hex',
+    ecsField: 'dragnet.ssh.hassh',
+    aliases: ['hassh', 'hassh-md5', 'x-hassh-fingerprint', 'x-hassh-fingerprint:value'],
+  }),
+  'hassh-server': fingerprintSpec('hassh-server', 'x-hassh-server-fingerprint', {
+    description: 'HASSH-server SSH server fingerprint (MD5), lower-case hex',
+    ecsField: 'dragnet.ssh.hassh_server',
+    aliases: [
+      'hassh-server',
+      'hasshserver-md5',
+      'x-hassh-server-fingerprint',
+      'x-hassh-server-fingerprint:value',
     ],
   }),
   'stix-pattern': patternSpec('stix-pattern', 'stix', ['stix-pattern', 'stix2-pattern']),

@@ -51,6 +51,13 @@ export const INDICATOR_KINDS = [
   'user-agent',
   'email-subject',
   'crypto-wallet',
+  'phone',
+  // TLS and SSH client/server fingerprints (MD5 of the handshake's parameters; JARM a 62-digit hybrid).
+  'ja3',
+  'ja3s',
+  'jarm',
+  'hassh',
+  'hassh-server',
   // Indicators that are a pattern, not one observable (STIX patterns that do not reduce, other pattern languages).
   'stix-pattern',
   'yara',
@@ -147,6 +154,8 @@ export const REJECT_REASONS = [
   'invalid_asn',
   'invalid_mac',
   'invalid_wallet',
+  /** A phone number with fewer than 7 or more than 15 digits (E.164), or with characters a number is not written with. */
+  'invalid_phone',
   'invalid_date',
   'invalid_confidence',
   'invalid_tlp',

@@ -1,5 +1,6 @@
 import kafkajs, { type AclEntry } from 'kafkajs';
-import { type KafkaClient, kafkaDriver } from './driver.js';
+import type { KafkaClient } from './driver.js';
+import { withAdmin } from './with-admin.js';
 
 // kafkajs is CommonJS and Node's named-export detection misses these, so they come off the default export.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
@@ -63,19 +64,6 @@ const anyAclOf = (principal: string) => ({
   operation: AclOperationTypes.ANY,
   permissionType: AclPermissionTypes.ANY,
 });
-
-async function withAdmin<T>(
-  kafka: KafkaClient,
-  work: (admin: ReturnType<ReturnType<typeof kafkaDriver>['admin']>) => Promise<T>,
-): Promise<T> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Adds the ACLs of each principal's grants (idempotent: Kafka ignores an ACL it already has); returns how many. */
 export async function grantAcls(

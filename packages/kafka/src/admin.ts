@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { type KafkaClient, kafkaDriver } from './driver.js';
+import type { KafkaClient } from './driver.js';
 import {
   type DurabilityRequest,
   durabilityConfig,
@@ -7,6 +7,7 @@ import {
   topicDurability,
 } from './durability.js';
 import type { TopicSpec } from './topics.js';
+import { withAdmin } from './with-admin.js';
 
 export interface EnsureTopicsResult {
   created: string[];
@@ -32,9 +33,7 @@ export async function ensureTopics(
   specs: TopicSpec[],
   options: EnsureTopicsOptions = {},
 ): Promise<EnsureTopicsResult> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const { brokers } = await admin.describeCluster();
     const durability = topicDurability(brokers.length, options.durability);
     // On a cluster, a topic just created may be unknown for a moment to the broker asked next
@@ -47,9 +46,7 @@ export async function ensureTopics(
         await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
       }
     }
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 async function ensureTopicsWith(
@@ -96,15 +93,11 @@ async function ensureTopicsWith(
 }
 
 export async function deleteTopics(kafka: KafkaClient, topics: string[]): Promise<void> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const toDelete = topics.filter((topic) => existing.has(topic));
     if (toDelete.length > 0) await admin.deleteTopics({ topics: toDelete, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 export interface PartitionLag {
@@ -121,9 +114,7 @@ export async function consumerGroupLag(
   groupId: string,
   topics: string[],
 ): Promise<PartitionLag[]> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const lags: PartitionLag[] = [];
     const committedByTopic = await admin.fetchOffsets({ groupId, topics });
     for (const { topic, partitions } of committedByTopic) {
@@ -142,9 +133,7 @@ export async function consumerGroupLag(
       }
     }
     return lags;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -153,11 +142,7 @@ export async function consumerGroupLag(
  * not for the changes topic (docs/adr/0001-no-lost-update.md, Limits).
  */
 export async function addPartitions(kafka: KafkaClient, topic: string, count: number): Promise<void> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     await admin.createPartitions({ topicPartitions: [{ topic, count }] });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

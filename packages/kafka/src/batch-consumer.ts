@@ -1,30 +1,22 @@
 import type { DeadLetter } from '@dragnet/contracts';
 import type { Logger } from '@dragnet/logger';
-import type { EachBatchPayload } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload } from 'kafkajs';
+import { type ConsumedRecord, toConsumedRecord } from './consumed-record.js';
 import { stageErrorDeadLetter } from './dead-letter.js';
 import { METADATA_MAX_AGE_MS } from './defaults.js';
 import { type KafkaClient, kafkaDriver } from './driver.js';
-import { headersToStrings } from './headers.js';
 import {
   backoffDelayMs,
   DEFAULT_ISOLATION_POLICY,
   type FailureKind,
+  type IsolationOutcome,
   type IsolationPolicy,
   isInfrastructureError,
   settleBatch,
 } from './isolation.js';
 import type { BatchProducer } from './producer.js';
 
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  /** Broker timestamp, epoch ms. */
-  timestamp: number;
-}
+export type { ConsumedRecord } from './consumed-record.js';
 
 export interface BatchContext {
   topic: string;
@@ -82,7 +74,7 @@ export interface BatchConsumerOptions {
   deadLetters: {
     stage: DeadLetter['stage'];
     producer: BatchProducer;
-    /** Defaults to `TOPICS.deadLetter`. */
+    /** The namespace's `names().topics.deadLetter` (`startConsumeStage` passes it); without it, the environment's (deprecated). */
     topic?: string;
     /** The partner a record came from, for the letter (normalizer). */
     partnerOf?: (record: ConsumedRecord) => string | null;
@@ -111,11 +103,74 @@ export interface RunningConsumer {
 }
 
 export async function runBatchConsumer(options: BatchConsumerOptions): Promise<RunningConsumer> {
-  const { kafka, groupId, topics, handler, logger, deadLetters, health } = options;
-  const isRetriable = options.isRetriable ?? isInfrastructureError;
-  const policy: IsolationPolicy = { ...DEFAULT_ISOLATION_POLICY, ...options.isolation };
-  const consumer = kafkaDriver(kafka).consumer({
-    groupId,
+  const { kafka, groupId, topics, logger } = options;
+  const consumer = kafkaDriver(kafka).consumer(consumerConfig(options));
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+  const run: ConsumerRun = {
+    consumer,
+    options,
+    isRetriable: options.isRetriable ?? isInfrastructureError,
+    policy: { ...DEFAULT_ISOLATION_POLICY, ...options.isolation },
+    stopping: false,
+  };
+  // kafkajs' stop() does not wait for a batch's own commit: track batches in
+  // hand so that stopping finishes and commits them first.
+  const inFlight = new Set<Promise<void>>();
+  const runConfig: ConsumerRunConfig = {
+    autoCommit: false,
+    // Offsets are resolved by hand, only for batches that were processed: an
+    // auto-resolved batch that was skipped (stale after a rebalance, or while
+    // stopping) would be jumped over by the next commit.
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+    eachBatch: async (payload) => {
+      if (run.stopping) return;
+      const work = processBatch(run, payload);
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    },
+  };
+  await consumer.run(runConfig);
+  rejoinAfterCrash(run, runConfig);
+  logger.info({ groupId, topics: topics.length }, 'consumer running');
+  return {
+    onGroupJoin(listener) {
+      consumer.on(consumer.events.GROUP_JOIN, listener);
+    },
+    async stop() {
+      run.stopping = true;
+      await Promise.allSettled([...inFlight]);
+      await consumer.stop();
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** What every batch of one running consumer shares. */
+interface ConsumerRun {
+  consumer: Consumer;
+  options: BatchConsumerOptions;
+  isRetriable: (error: unknown) => boolean;
+  policy: IsolationPolicy;
+  /** Set once by `stop()`: batches in hand finish, no new one starts. */
+  stopping: boolean;
+}
+
+/** The steps of one batch share these: where it comes from, whether to go on, how to wait. */
+interface BatchSteps {
+  where: { topic: string; partition: number };
+  shouldContinue(): boolean;
+  sleep(ms: number): Promise<void>;
+}
+
+function consumerConfig(options: BatchConsumerOptions): ConsumerConfig {
+  return {
+    groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
@@ -126,37 +181,19 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
     // refresh, which then rebalances the group: 30 s instead of kafkajs' 5 minutes.
     metadataMaxAge: METADATA_MAX_AGE_MS,
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
-  // kafkajs' stop() does not wait for a batch's own commit: track batches in
-  // hand so that stopping finishes and commits them first.
-  const inFlight = new Set<Promise<void>>();
-  let stopping = false;
-  const runConfig: Parameters<typeof consumer.run>[0] = {
-    autoCommit: false,
-    // Offsets are resolved by hand, only for batches that were processed: an
-    // auto-resolved batch that was skipped (stale after a rebalance, or while
-    // stopping) would be jumped over by the next commit.
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachBatch: async (payload) => {
-      if (stopping) return;
-      const work = processBatch(payload);
-      inFlight.add(work);
-      try {
-        await work;
-      } finally {
-        inFlight.delete(work);
-      }
-    },
   };
-  await consumer.run(runConfig);
-  // kafkajs gives up on errors it classes as not retriable — UNKNOWN_MEMBER_ID when the group
-  // coordinator's broker died (test/cluster/failover.test.ts) — and leaves the process running
-  // without a consumer: a stage that silently stops. Rejoin instead; uncommitted batches come again.
+}
+
+/**
+ * kafkajs gives up on errors it classes as not retriable — UNKNOWN_MEMBER_ID when the group
+ * coordinator's broker died (test/cluster/failover.test.ts) — and leaves the process running
+ * without a consumer: a stage that silently stops. Rejoin instead; uncommitted batches come again.
+ */
+function rejoinAfterCrash(run: ConsumerRun, runConfig: ConsumerRunConfig): void {
+  const { consumer } = run;
+  const { logger, groupId } = run.options;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart || stopping) return;
+    if (payload.restart || run.stopping) return;
     logger.error(
       { err: payload.error, groupId },
       'consumer stopped on an error kafkajs does not retry; rejoining',
@@ -164,7 +201,7 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
     const rejoin = (attempt: number) =>
       setTimeout(
         () => {
-          if (stopping) return;
+          if (run.stopping) return;
           consumer
             .connect()
             .then(() => consumer.run(runConfig))
@@ -177,103 +214,135 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<R
       );
     rejoin(1);
   });
-  async function processBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const started = performance.now();
-    const records: ConsumedRecord[] = batch.messages.map((message) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers: headersToStrings(message.headers),
-      timestamp: Number(message.timestamp),
-    }));
-    const context: BatchContext = { topic: batch.topic, partition: batch.partition, heartbeat };
-    const shouldContinue = () => !stopping && isRunning() && !isStale();
+}
+
+/**
+ * Handles one fetched batch, then commits past it — only once everything it
+ * produced, dead letters included, is durable. Gives up without committing
+ * when stopping or when the partition went to another member: the records
+ * are fetched again.
+ */
+async function processBatch(run: ConsumerRun, payload: EachBatchPayload): Promise<void> {
+  const { batch, isRunning, isStale } = payload;
+  if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  const started = performance.now();
+  const records = batch.messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
+  const steps = batchSteps(run, payload);
+  const outcome = await settleRecords(run, payload, records, steps);
+  if (!outcome.settled) return;
+  if (outcome.poisoned.length > 0 && !(await deadLetterPoisoned(run, outcome.poisoned, steps))) return;
+  await commitBatch(run, payload, records.length, started);
+}
+
+function batchSteps(
+  run: ConsumerRun,
+  { batch, heartbeat, isRunning, isStale }: EachBatchPayload,
+): BatchSteps {
+  const shouldContinue = () => !run.stopping && isRunning() && !isStale();
+  return {
+    where: { topic: batch.topic, partition: batch.partition },
+    shouldContinue,
     // Sleeps in short steps, heartbeating, so that a long backoff neither
     // costs the group membership nor delays a stop.
-    const sleep = async (ms: number) => {
+    async sleep(ms) {
       const until = Date.now() + ms;
       while (shouldContinue() && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
         await heartbeat();
       }
-    };
-    const where = { topic: batch.topic, partition: batch.partition };
-    const outcome = await settleBatch(
-      records,
-      {
-        handle: (part) => handler(part, context),
-        isRetriable,
-        shouldContinue,
-        sleep,
-        onFailure: (kind, error, count) => {
-          health?.failed(kind, error);
-          logger.warn({ ...where, kind, records: count, err: error }, 'batch handler failed');
-        },
-        onSuccess: () => health?.succeeded(),
-      },
-      policy,
-    );
-    // Given up (stopping, or the partition went to another member): nothing
-    // is committed, the records are fetched again.
-    if (!outcome.settled) return;
-    if (outcome.poisoned.length > 0) {
-      const letters = outcome.poisoned.flatMap(({ record, error }) => {
-        const letter = stageErrorDeadLetter(record, error, {
-          stage: deadLetters.stage,
-          ...(deadLetters.topic ? { topic: deadLetters.topic } : {}),
-          partner: deadLetters.partnerOf?.(record) ?? null,
-        });
-        const copy = deadLetters.copyTo?.(record);
-        return copy ? [letter, { ...letter, topic: copy }] : [letter];
-      });
-      // The letters must be durable before the offsets move past them.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await deadLetters.producer.send(letters);
-          break;
-        } catch (error) {
-          health?.failed('infrastructure', error);
-          logger.warn({ ...where, err: error }, 'dead letters not acknowledged; retrying');
-          await sleep(backoffDelayMs(attempt, policy, Math.random));
-          if (!shouldContinue()) return;
-        }
-      }
-      health?.deadLettered(outcome.poisoned.length);
-      logger.error(
-        { ...where, offsets: outcome.poisoned.map(({ record }) => record.offset) },
-        'records isolated: the handler threw on them alone; dead-lettered as stage_error',
-      );
-    }
-    const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    resolveOffset(batch.lastOffset());
-    options.onBatchDone?.({
-      topic: batch.topic,
-      partition: batch.partition,
-      records: records.length,
-      durationMs: performance.now() - started,
-      lag: Number(batch.offsetLag()),
-    });
-  }
-  logger.info({ groupId, topics: topics.length }, 'consumer running');
-  return {
-    onGroupJoin(listener) {
-      consumer.on(consumer.events.GROUP_JOIN, listener);
-    },
-    async stop() {
-      stopping = true;
-      await Promise.allSettled([...inFlight]);
-      await consumer.stop();
-      await consumer.disconnect();
     },
   };
+}
+
+/** Runs the handler over `records`, retrying infrastructure faults and isolating the records it throws on alone. */
+function settleRecords(
+  run: ConsumerRun,
+  { batch, heartbeat }: EachBatchPayload,
+  records: ConsumedRecord[],
+  steps: BatchSteps,
+): Promise<IsolationOutcome<ConsumedRecord>> {
+  const { handler, health, logger } = run.options;
+  const context: BatchContext = { topic: batch.topic, partition: batch.partition, heartbeat };
+  return settleBatch(
+    records,
+    {
+      handle: (part) => handler(part, context),
+      isRetriable: run.isRetriable,
+      shouldContinue: steps.shouldContinue,
+      sleep: steps.sleep,
+      onFailure: (kind, error, count) => {
+        health?.failed(kind, error);
+        logger.warn({ ...steps.where, kind, records: count, err: error }, 'batch handler failed');
+      },
+      onSuccess: () => health?.succeeded(),
+    },
+    run.policy,
+  );
+}
+
+/**
+ * Sends a `stage_error` dead letter (and its copy, if any) for each poisoned
+ * record, retrying until acknowledged: the letters must be durable before the
+ * offsets move past them. False when the batch was given up meanwhile.
+ */
+async function deadLetterPoisoned(
+  run: ConsumerRun,
+  poisoned: { record: ConsumedRecord; error: unknown }[],
+  steps: BatchSteps,
+): Promise<boolean> {
+  const { deadLetters, health, logger } = run.options;
+  const letters = poisoned.flatMap(({ record, error }) => {
+    const letter = stageErrorDeadLetter(record, error, {
+      stage: deadLetters.stage,
+      ...(deadLetters.topic ? { topic: deadLetters.topic } : {}),
+      partner: deadLetters.partnerOf?.(record) ?? null,
+    });
+    const copy = deadLetters.copyTo?.(record);
+    return copy ? [letter, { ...letter, topic: copy }] : [letter];
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deadLetters.producer.send(letters);
+      break;
+    } catch (error) {
+      health?.failed('infrastructure', error);
+      logger.warn({ ...steps.where, err: error }, 'dead letters not acknowledged; retrying');
+      await steps.sleep(backoffDelayMs(attempt, run.policy, Math.random));
+      if (!steps.shouldContinue()) return false;
+    }
+  }
+  health?.deadLettered(poisoned.length);
+  logger.error(
+    { ...steps.where, offsets: poisoned.map(({ record }) => record.offset) },
+    'records isolated: the handler threw on them alone; dead-lettered as stage_error',
+  );
+  return true;
+}
+
+/** Commits past the batch's last offset, then reports the batch done. */
+async function commitBatch(
+  run: ConsumerRun,
+  { batch, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload,
+  records: number,
+  started: number,
+): Promise<void> {
+  const next = (BigInt(batch.lastOffset()) + 1n).toString();
+  // One attempt, through the group's own offset manager — not `consumer.commitOffsets`, which
+  // retries (the client's `retry`, about a minute) against the coordinator found at the last
+  // join. When that broker restarts and the group has moved to another one, every retry gets
+  // NOT_COORDINATOR from the same broker, and the stage stalls while its process runs
+  // (test/cluster/failover.test.ts, the coordinator's kill -9). Thrown at once, the error ends
+  // the batch uncommitted; kafkajs rejoins, finding the coordinator again, and the batch is
+  // fetched and processed again (idempotent), then committed to the right broker.
+  await commitOffsetsIfNecessary({
+    topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+  });
+  resolveOffset(batch.lastOffset());
+  run.options.onBatchDone?.({
+    topic: batch.topic,
+    partition: batch.partition,
+    records,
+    durationMs: performance.now() - started,
+    lag: Number(batch.offsetLag()),
+  });
 }

@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import { consumerGroupLag } from './admin.js';
-import type { ConsumedRecord } from './batch-consumer.js';
+import { type ConsumedRecord, toConsumedRecord } from './consumed-record.js';
 import { type KafkaClient, kafkaDriver } from './driver.js';
-import { headersToStrings } from './headers.js';
+import { withAdmin } from './with-admin.js';
 
 /** Where a partition's retained records start (`low`) and where the next one will go (`high`). */
 export interface PartitionOffsets {
   partition: number;
   low: string;
   high: string;
-}
-
-async function withAdmin<T>(kafka: KafkaClient, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaDriver(kafka).admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Connects, authenticates and asks for the cluster's brokers once: a probe for `dragnet` preflight and tests. */
@@ -107,13 +97,41 @@ export async function readTopicRange(
     groupIdPrefix?: string;
   } = {},
 ): Promise<ConsumedRecord[]> {
-  const ranges =
-    options.ranges ??
-    ((await topicOffsets(kafka, topic)) ?? []).map(({ partition, low, high }) => ({
-      partition,
-      from: low,
-      until: high,
-    }));
+  const collector = rangeCollector(topic, options.ranges ?? (await retainedRanges(kafka, topic)));
+  if (collector.remaining.size === 0) return collector.records;
+  const groupId = `${options.groupIdPrefix ?? 'dragnet-read-'}${randomUUID()}`;
+  const consumer = kafkaDriver(kafka).consumer({ groupId, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await collectUntilComplete(consumer, collector, options.timeoutMs ?? 30_000);
+  } finally {
+    await consumer.disconnect();
+    await withAdmin(kafka, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
+  }
+  return collector.records;
+}
+
+/** Everything retained now: low to high watermark of each partition. */
+async function retainedRanges(kafka: KafkaClient, topic: string): Promise<OffsetRange[]> {
+  return ((await topicOffsets(kafka, topic)) ?? []).map(({ partition, low, high }) => ({
+    partition,
+    from: low,
+    until: high,
+  }));
+}
+
+/** Gathers the records of `ranges` from messages that may come more than once or out of range. */
+interface RangeCollector {
+  topic: string;
+  records: ConsumedRecord[];
+  /** Ranges not read to their end yet, by partition. */
+  remaining: Map<number, OffsetRange>;
+  /** Keeps `message` if it is the next one of its range; true once every range is complete. */
+  accept(partition: number, message: KafkaMessage): boolean;
+}
+
+function rangeCollector(topic: string, ranges: OffsetRange[]): RangeCollector {
   const remaining = new Map(
     ranges
       .filter((range) => BigInt(range.until) > BigInt(range.from))
@@ -121,54 +139,50 @@ export async function readTopicRange(
   );
   const next = new Map([...remaining.values()].map((range) => [range.partition, BigInt(range.from)]));
   const records: ConsumedRecord[] = [];
-  if (remaining.size === 0) return records;
-  const groupId = `${options.groupIdPrefix ?? 'dragnet-read-'}${randomUUID()}`;
-  const consumer = kafkaDriver(kafka).consumer({ groupId, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 30_000;
-      const timer = setTimeout(
-        () => reject(new Error(`read ${records.length} records of ${topic} in ${timeoutMs} ms, not all`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            const range = remaining.get(partition);
-            const offset = BigInt(message.offset);
-            // Before the seek lands, records may come from the start, then again from `from`: keep each once.
-            if (!range || offset < (next.get(partition) ?? 0n) || offset >= BigInt(range.until)) return;
-            next.set(partition, offset + 1n);
-            records.push({
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: headersToStrings(message.headers),
-              timestamp: Number(message.timestamp),
-            });
-            if (offset + 1n >= BigInt(range.until)) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .then(() => {
-          for (const range of remaining.values())
-            consumer.seek({ topic, partition: range.partition, offset: range.from });
-        })
-        .catch((error: unknown) => {
+  return {
+    topic,
+    records,
+    remaining,
+    accept(partition, message) {
+      const range = remaining.get(partition);
+      const offset = BigInt(message.offset);
+      // Before the seek lands, records may come from the start, then again from `from`: keep each once.
+      if (!range || offset < (next.get(partition) ?? 0n) || offset >= BigInt(range.until)) return false;
+      next.set(partition, offset + 1n);
+      records.push(toConsumedRecord(topic, partition, message));
+      if (offset + 1n >= BigInt(range.until)) remaining.delete(partition);
+      return remaining.size === 0;
+    },
+  };
+}
+
+/** Runs `consumer` from each range's start until `collector` is complete; rejects after `timeoutMs` with how far it got. */
+function collectUntilComplete(
+  consumer: Consumer,
+  collector: RangeCollector,
+  timeoutMs: number,
+): Promise<void> {
+  const { topic, records, remaining } = collector;
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`read ${records.length} records of ${topic} in ${timeoutMs} ms, not all`)),
+      timeoutMs,
+    );
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          if (!collector.accept(partition, message)) return;
           clearTimeout(timer);
-          reject(error);
-        });
-    });
-  } finally {
-    await consumer.disconnect();
-    await withAdmin(kafka, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
-  }
-  return records;
+          resolve();
+        },
+      })
+      .then(() => {
+        for (const range of remaining.values())
+          consumer.seek({ topic, partition: range.partition, offset: range.from });
+      })
+      .catch((error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+  });
 }

@@ -104,6 +104,49 @@ export interface LookupResult {
   unknown: string[];
 }
 
+/** The inputs of a bulk lookup by what each is looked up as. */
+interface ResolvedInputs {
+  invalid: LookupResult['invalid'];
+  /** Indicator id → the inputs that resolved to it. */
+  byId: Map<string, string[]>;
+  /** IP → inputs, for networks containing it. */
+  ips: Map<string, string[]>;
+  /** A URL without a fragment → inputs, for the same URL reported with one. */
+  fragmentless: Map<string, string[]>;
+}
+
+function resolveInputs(
+  inputs: readonly unknown[],
+  onResolved: ((index: number, resolved: ResolvedObservable) => void) | undefined,
+): ResolvedInputs {
+  const resolvedInputs: ResolvedInputs = {
+    invalid: [],
+    byId: new Map(),
+    ips: new Map(),
+    fragmentless: new Map(),
+  };
+  inputs.forEach((input, index) => {
+    const resolved = resolveObservable(input);
+    onResolved?.(index, resolved);
+    if (!resolved.ok) {
+      resolvedInputs.invalid.push({
+        index,
+        input: resolved.input,
+        reason: resolved.reason,
+        message: resolved.message,
+      });
+      return;
+    }
+    const given = resolved.input;
+    appendTo(resolvedInputs.byId, resolved.id, given);
+    if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6')
+      appendTo(resolvedInputs.ips, resolved.value, given);
+    if (resolved.kind === 'url' && !resolved.value.includes('#'))
+      appendTo(resolvedInputs.fragmentless, resolved.value, given);
+  });
+  return resolvedInputs;
+}
+
 /**
  * Bulk "do we know these?": one `mget` for the ids, one search for CIDR
  * indicators containing any of the IPs. Inputs that canonicalise to the same
@@ -121,25 +164,9 @@ export async function lookupMany(
       `at most ${MAX_LOOKUP_OBSERVABLES} observables per lookup (got ${inputs.length})`,
       413,
     );
-  const invalid: LookupResult['invalid'] = [];
-  const inputsById = new Map<string, string[]>();
-  const ips = new Map<string, string[]>();
-  const fragmentless = new Map<string, string[]>();
-  inputs.forEach((input, index) => {
-    const resolved = resolveObservable(input);
-    onResolved?.(index, resolved);
-    if (!resolved.ok) {
-      invalid.push({ index, input: resolved.input, reason: resolved.reason, message: resolved.message });
-      return;
-    }
-    const given = resolved.input;
-    appendTo(inputsById, resolved.id, given);
-    if (resolved.kind === 'ipv4' || resolved.kind === 'ipv6') appendTo(ips, resolved.value, given);
-    if (resolved.kind === 'url' && !resolved.value.includes('#'))
-      appendTo(fragmentless, resolved.value, given);
-  });
+  const { invalid, byId, ips, fragmentless } = resolveInputs(inputs, onResolved);
   const [exact, networks, fragments] = await Promise.all([
-    getIndicators(scope.client, scope.index, [...inputsById.keys()], { sourceIncludes: SUMMARY_FIELDS }).then(
+    getIndicators(scope.client, scope.index, [...byId.keys()], { sourceIncludes: SUMMARY_FIELDS }).then(
       (found) => projectSummaries(scope, found),
     ),
     // A network matches by its value, whatever the marking: every one the reader may know exists.
@@ -152,25 +179,21 @@ export async function lookupMany(
   ]);
   const matches: LookupMatch[] = [];
   const matchedInputs = new Set<string>();
-  for (const stored of exact) {
-    const given = inputsById.get(stored.id) ?? [];
+  const match = (given: string[], matchedBy: LookupMatch['matched_by'], stored: StoredIndicator) => {
+    if (given.length === 0) return;
     for (const input of given) matchedInputs.add(input);
-    matches.push({ inputs: given, matched_by: 'observable', indicator: summarize(stored.document) });
-  }
+    matches.push({ inputs: given, matched_by: matchedBy, indicator: summarize(stored.document) });
+  };
+  for (const stored of exact) match(byId.get(stored.id) ?? [], 'observable', stored);
   for (const stored of networks) {
     const given = [...ips].filter(([ip]) => networkContains(stored, ip)).flatMap(([, from]) => from);
-    if (given.length === 0) continue;
-    for (const input of given) matchedInputs.add(input);
-    matches.push({ inputs: given, matched_by: 'network', indicator: summarize(stored.document) });
+    match(given, 'network', stored);
   }
   for (const stored of fragments) {
     const value = String((stored.document.dragnet as Record<string, unknown> | undefined)?.value ?? '');
-    const given = fragmentless.get(value.slice(0, value.indexOf('#'))) ?? [];
-    if (given.length === 0) continue;
-    for (const input of given) matchedInputs.add(input);
-    matches.push({ inputs: given, matched_by: 'url_fragment', indicator: summarize(stored.document) });
+    match(fragmentless.get(value.slice(0, value.indexOf('#'))) ?? [], 'url_fragment', stored);
   }
-  const unknown = [...inputsById.values()].flat().filter((input) => !matchedInputs.has(input));
+  const unknown = [...byId.values()].flat().filter((input) => !matchedInputs.has(input));
   return { matches, invalid, unknown };
 }
 

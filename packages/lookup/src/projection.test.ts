@@ -79,6 +79,11 @@ function indexedDocument(specs: Spec[]): Record<string, unknown> {
   return JSON.parse(JSON.stringify(document));
 }
 
+/** The oracle's own reading of a vulnerability tag (not the code's). */
+const CVE_TAG = 'vulnerability:';
+const cvesOf = (tags: string[]) =>
+  sortedSet(tags.filter((tag) => tag.startsWith(CVE_TAG)).map((tag) => tag.slice(CVE_TAG.length)));
+
 const quantised = (time: number) => time - (time % HOUR);
 const sortedSet = (values: string[]) => [...new Set(values)].sort();
 
@@ -109,9 +114,10 @@ const arbitrarySpec: fc.Arbitrary<Spec> = fc
     firstHours: fc.integer({ min: 0, max: 500 }),
     spanHours: fc.integer({ min: 0, max: 500 }),
     farFuture: fc.boolean(),
-    tags: fc.uniqueArray(fc.constantFrom('tag-c2', 'tag-victim-bank', 'tag-botnet', 'tag-apt'), {
-      maxLength: 3,
-    }),
+    tags: fc.uniqueArray(
+      fc.constantFrom('tag-c2', 'tag-victim-bank', 'tag-botnet', 'tag-apt', `${CVE_TAG}CVE-2021-44228`),
+      { maxLength: 3 },
+    ),
     threatNames: fc.uniqueArray(fc.constantFrom('threat-emotet', 'threat-qbot', 'threat-bank-op'), {
       maxLength: 2,
     }),
@@ -220,6 +226,12 @@ describe('answers are projections for the reader’s TLP (property)', () => {
                 toStixBundle([projected], new Date(T0)),
               ]);
               for (const secret of secrets) expect(answers).not.toContain(`"${secret}"`);
+              // A CVE stated only above the ceiling: not in the field, the summary nor the STIX export.
+              const visibleCves = cvesOf(visible.flatMap((spec) => spec.tags));
+              expect(projected.dragnet.vulnerabilities).toEqual(visibleCves);
+              expect(summarize(projected).vulnerabilities).toEqual(visibleCves);
+              for (const cve of cvesOf(hidden.flatMap((spec) => spec.tags)))
+                if (!visibleCves.includes(cve)) expect(answers).not.toContain(`"${cve}"`);
               for (const level of TLP_LEVELS)
                 if (RANK[level]! > RANK[ceiling]!) {
                   expect(answers).not.toContain(`"tlp":"${level}"`);

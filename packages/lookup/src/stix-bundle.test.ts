@@ -5,7 +5,7 @@ import { documentStixObjects, type StixObject } from './stix-bundle.js';
 
 const T0 = Date.UTC(2026, 0, 10, 12);
 
-function documentOf(kind: IndicatorKind, value: string): Record<string, unknown> {
+function documentOf(kind: IndicatorKind, value: string, tags: string[] = []): Record<string, unknown> {
   const { state } = mergeReport(
     null,
     {
@@ -18,7 +18,7 @@ function documentOf(kind: IndicatorKind, value: string): Record<string, unknown>
       lastSeen: T0,
       confidence: 80,
       tlp: 'green',
-      tags: [],
+      tags,
       threatNames: [],
       description: null,
       reference: null,
@@ -49,6 +49,20 @@ describe('STIX objects of every kind', () => {
     ['asn', '13335', '[autonomous-system:number = 13335]', { number: 13335 }],
     ['mutex', 'Global\\evil', "[mutex:name = 'Global\\\\evil']", { name: 'Global\\evil' }],
     ['ipv4', '198.51.100.7', "[ipv4-addr:value = '198.51.100.7']", { value: '198.51.100.7' }],
+    // No STIX 2.1 SCO for these: `x-` custom observables with a `value` (kinds.ts, `customValueSpec`).
+    [
+      'ja3',
+      'e7d705a3286e19ea42f587b344ee6865',
+      "[x-ja3-fingerprint:value = 'e7d705a3286e19ea42f587b344ee6865']",
+      { type: 'x-ja3-fingerprint', value: 'e7d705a3286e19ea42f587b344ee6865' },
+    ],
+    [
+      'jarm',
+      `27d40d40d29d40d1dc42d43d00041d${'a'.repeat(32)}`,
+      `[x-jarm-fingerprint:value = '27d40d40d29d40d1dc42d43d00041d${'a'.repeat(32)}']`,
+      { type: 'x-jarm-fingerprint', value: `27d40d40d29d40d1dc42d43d00041d${'a'.repeat(32)}` },
+    ],
+    ['phone', '+15550100199', "[x-phone-number:value = '+15550100199']", { type: 'x-phone-number' }],
   ] as const)(
     '%s: a pattern on its defining property and the SCO carrying it',
     (kind, value, pattern, properties) => {
@@ -86,5 +100,46 @@ describe('STIX objects of every kind', () => {
     const objects = objectsOf('stix-pattern', pattern);
     expect(ofType(objects, 'indicator')[0]).toMatchObject({ pattern, pattern_type: 'stix' });
     expect(ofType(objects, 'relationship')).toHaveLength(0);
+  });
+});
+
+describe('vulnerabilities of an indicator', () => {
+  it('each CVE is a vulnerability SDO (name and cve reference) the indicator is related-to', () => {
+    const document = documentOf('ipv4', '198.51.100.7', [
+      'vulnerability:CVE-2021-44228',
+      'vulnerability:MS17-010',
+      'c2',
+    ]);
+    expect((document.dragnet as Record<string, unknown>).vulnerabilities).toEqual(['CVE-2021-44228']);
+    const { own, shared } = documentStixObjects(document);
+    const vulnerabilities = ofType(shared, 'vulnerability');
+    expect(vulnerabilities).toMatchObject([
+      {
+        name: 'CVE-2021-44228',
+        external_references: [{ source_name: 'cve', external_id: 'CVE-2021-44228' }],
+      },
+    ]);
+    const [indicator] = ofType(own, 'indicator');
+    const related = ofType(own, 'relationship').filter((item) => item.relationship_type === 'related-to');
+    expect(related).toMatchObject([{ source_ref: indicator!.id, target_ref: vulnerabilities[0]!.id }]);
+    // A CVE id is public; the relationship carries the indicator's marking, and both markings are defined.
+    expect(related[0]!.object_marking_refs).toEqual(indicator!.object_marking_refs);
+    const markingIds = ofType(shared, 'marking-definition').map((marking) => marking.id);
+    for (const object of [...vulnerabilities, ...related])
+      for (const marking of object.object_marking_refs as string[]) expect(markingIds).toContain(marking);
+    // Deterministic: the same CVE is the same object in every export.
+    expect(
+      ofType(
+        documentStixObjects(documentOf('domain', 'evil.example.com', ['vulnerability:CVE-2021-44228']))
+          .shared,
+        'vulnerability',
+      ),
+    ).toEqual(vulnerabilities);
+  });
+
+  it('an indicator without one exports no vulnerability', () => {
+    const { own, shared } = documentStixObjects(documentOf('ipv4', '198.51.100.7'));
+    expect([...own, ...shared].filter((object) => object.type === 'vulnerability')).toEqual([]);
+    expect(ofType(own, 'relationship')).toHaveLength(1);
   });
 });

@@ -7,6 +7,8 @@ import {
   stixPatternOf,
   type Tlp,
   uuidv5,
+  VULNERABILITY_TAG_PREFIX,
+  vulnerabilitiesOfTags,
 } from '@dragnet/indicators';
 
 /**
@@ -14,7 +16,9 @@ import {
  * export bundle and the TAXII server build the same objects): per indicator
  * an `indicator` (pattern), the observable itself under its deterministic id,
  * a `based-on` relationship between them, and one `sighting` per partner
- * that reported it (`where_sighted_refs` → the partner's `identity`).
+ * that reported it (`where_sighted_refs` → the partner's `identity`), and
+ * per CVE it is stated to relate to a `vulnerability` and a `related-to`
+ * relationship.
  * Markings are the TLP 2.0 marking definitions. Ids are deterministic, so
  * exporting twice yields the same objects; the indicator and the relationship
  * share the observable's UUID (`indicator--U` for the observable `ipv4-addr--U`), so
@@ -129,52 +133,117 @@ export interface DocumentStix {
   shared: StixObject[];
 }
 
+/** What the relationships of one document share: their source, times, marking and revocation. */
+interface RelationshipFrame {
+  indicatorId: string;
+  created: string;
+  modified: string;
+  revoked: { revoked?: true };
+  tlp: Tlp;
+}
+
+function relationship(frame: RelationshipFrame, id: string, type: string, targetRef: string): StixObject {
+  return {
+    type: 'relationship',
+    spec_version: '2.1',
+    id,
+    created_by_ref: DRAGNET_IDENTITY_ID,
+    created: frame.created,
+    modified: frame.modified,
+    relationship_type: type,
+    source_ref: frame.indicatorId,
+    target_ref: targetRef,
+    ...frame.revoked,
+    object_marking_refs: [TLP_MARKINGS[frame.tlp].id],
+  };
+}
+
 /** The STIX objects of one (already projected) indexed document. */
 export function documentStixObjects(
   document: Record<string, unknown>,
   options: DocumentStixOptions = {},
 ): DocumentStix {
   const dragnet = document.dragnet as Record<string, unknown>;
-  const kind = dragnet.kind as IndicatorKind;
-  const value = String(dragnet.value);
   const observableId = String(dragnet.id);
   const tlp = dragnet.tlp as Tlp;
   const sources = (dragnet.sources as SourceFields[] | undefined) ?? [];
-  const threat = (document.threat as Record<string, unknown>).indicator ?? {};
-  const indicatorFields = threat as Record<string, unknown>;
+  const indicatorFields = ((document.threat as Record<string, unknown>).indicator ?? {}) as Record<
+    string,
+    unknown
+  >;
   const firstSeen = stixTime(String(indicatorFields.first_seen));
   const lastSeen = stixTime(String(indicatorFields.last_seen));
   const modified = options.modified ? latest(firstSeen, stixTime(options.modified)) : lastSeen;
-  const indicatorId = stixIndicatorId(observableId);
-  const markings = new Set<Tlp>([tlp]);
   const revoked: { revoked?: true } = options.revoked ? { revoked: true } : {};
-  const indicator = indicatorObject(document, { firstSeen, modified, revoked });
-  const own: StixObject[] = [indicator];
-  const observable = observableObjects(kind, value, observableId, tlp);
+  const frame: RelationshipFrame = {
+    indicatorId: stixIndicatorId(observableId),
+    created: firstSeen,
+    modified,
+    revoked,
+    tlp,
+  };
+  const own: StixObject[] = [indicatorObject(document, { firstSeen, modified, revoked })];
+  const observable = observableObjects(
+    dragnet.kind as IndicatorKind,
+    String(dragnet.value),
+    observableId,
+    tlp,
+  );
   // A pattern kind (a STIX pattern, YARA, Sigma…) is its own indicator: no observable to point at.
   if (observable.length > 0)
-    own.push(...observable, {
-      type: 'relationship',
-      spec_version: '2.1',
-      id: basedOnRelationshipId(observableId),
-      created_by_ref: DRAGNET_IDENTITY_ID,
-      created: firstSeen,
-      modified,
-      relationship_type: 'based-on',
-      source_ref: indicatorId,
-      target_ref: observableId,
-      ...revoked,
-      object_marking_refs: [TLP_MARKINGS[tlp].id],
-    });
+    own.push(
+      ...observable,
+      relationship(frame, basedOnRelationshipId(observableId), 'based-on', observableId),
+    );
   const shared = new Map<string, StixObject>();
+  const markings = new Set<Tlp>([tlp]);
+  for (const cve of vulnerabilitiesOf(dragnet)) {
+    const vulnerability = vulnerabilityObject(cve);
+    shared.set(vulnerability.id, vulnerability);
+    markings.add('clear');
+    const id = `relationship--${uuidv5(`dragnet:related-to:${observableId}:${cve}`)}`;
+    own.push(relationship(frame, id, 'related-to', vulnerability.id));
+  }
   for (const source of sources) {
     markings.add(source.tlp);
     const partner = partnerIdentity(source.provider);
     shared.set(partner.id, partner);
-    own.push(sighting(observableId, indicatorId, source, options.modified));
+    own.push(sighting(observableId, frame.indicatorId, source, options.modified));
   }
   for (const level of markings) shared.set(TLP_MARKINGS[level].id, tlpMarkingDefinition(level));
   return { own, shared: [...shared.values()] };
+}
+
+/** The document's CVE ids (`dragnet.vulnerabilities`, already those the reader may see), revalidated. */
+function vulnerabilitiesOf(dragnet: Record<string, unknown>): string[] {
+  const listed = Array.isArray(dragnet.vulnerabilities) ? dragnet.vulnerabilities : [];
+  return vulnerabilitiesOfTags(listed.map((cve) => `${VULNERABILITY_TAG_PREFIX}${String(cve)}`));
+}
+
+/**
+ * A CVE as a STIX 2.1 `vulnerability` SDO, the way STIX names one (§4.8:
+ * `name` and a `cve` external reference), one per CVE in a bundle, with a
+ * deterministic id and a fixed creation time so every export yields the same
+ * object. Marked TLP:CLEAR: a CVE id is public (the CVE list); what is marked
+ * is that this indicator relates to it — the `related-to` relationship, which
+ * carries the document's marking. A SDO and a relationship rather than only
+ * an `external_references` entry on the indicator: that is what consumers
+ * (OpenCTI, MISP's STIX import) turn into a vulnerability they can pivot on;
+ * `related-to` because STIX 2.1 defines `indicates` only towards threats,
+ * not vulnerabilities. stix2-validator accepts both.
+ */
+function vulnerabilityObject(cve: string): StixObject {
+  return {
+    type: 'vulnerability',
+    spec_version: '2.1',
+    id: `vulnerability--${uuidv5(`dragnet:vulnerability:${cve}`)}`,
+    created_by_ref: DRAGNET_IDENTITY_ID,
+    created: IDENTITY_CREATED,
+    modified: IDENTITY_CREATED,
+    name: cve,
+    external_references: [{ source_name: 'cve', external_id: cve }],
+    object_marking_refs: [TLP_MARKINGS.clear.id],
+  };
 }
 
 /** The `indicator` of a document: its pattern, validity, score as confidence, threat names as labels. */

@@ -14,6 +14,8 @@ export interface IndicatorSummary {
   first_seen: string;
   last_seen: string;
   threat_names: string[];
+  /** CVE ids the indicator is stated to relate to (only those of statements the reader may see). */
+  vulnerabilities: string[];
   warninglists: { name: string; action: string }[];
   sources: {
     provider: string;
@@ -40,6 +42,7 @@ export const SUMMARY_FIELDS = [
   FIELDS.expired,
   FIELDS.suppressed,
   FIELDS.threatNames,
+  FIELDS.vulnerabilities,
   FIELDS.warninglists,
   FIELDS.sourceProvider,
   FIELDS.sourceFeed,
@@ -77,6 +80,7 @@ export function summarize(document: Record<string, unknown>): IndicatorSummary {
     first_seen: String(indicator.first_seen),
     last_seen: String(indicator.last_seen),
     threat_names: list(dragnet.threat_names).map(String),
+    vulnerabilities: list(dragnet.vulnerabilities).map(String),
     warninglists: list(dragnet.warninglists).map((hit) => ({
       name: String(record(hit).name),
       action: String(record(hit).action ?? 'warn'),

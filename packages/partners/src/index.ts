@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { partnerRejectsTopic, partnerTopic, TOPICS } from '@dragnet/contracts';
+import { DEFAULT_NAMES, type Names } from '@dragnet/contracts';
 import { type FeedFormat, TLP_LEVELS, validateFeedFormat } from '@dragnet/indicators';
 import { z } from 'zod';
 
@@ -80,10 +80,16 @@ export interface PartnerRegistry {
   partners: Partner[];
   byId: Map<string, Partner>;
   byTopic: Map<string, Partner>;
+  /** The namespace's names the partners' topics were named in; `planTopics` names the internal topics from them too. */
+  names: Names;
 }
 
-/** Validates a registry: schema, unique ids and topics, known formats with valid mappings. Throws naming every problem. */
-export function parseRegistry(raw: unknown): PartnerRegistry {
+/**
+ * Validates a registry: schema, unique ids and topics, known formats with valid mappings. Throws naming every problem.
+ * `names` (the service's or CLI's context, `names(config.DRAGNET_NAMESPACE)`) names the partners' topics; without it,
+ * the process environment's namespace (deprecated, for callers not migrated yet).
+ */
+export function parseRegistry(raw: unknown, names: Names = DEFAULT_NAMES): PartnerRegistry {
   const parsed = registrySchema.safeParse(raw);
   if (!parsed.success) {
     throw new Error(
@@ -101,8 +107,8 @@ export function parseRegistry(raw: unknown): PartnerRegistry {
     const partner: Partner = {
       ...entry,
       format: entry.format as unknown as FeedFormat,
-      topic: partnerTopic(entry.id),
-      rejectsTopic: partnerRejectsTopic(entry.id),
+      topic: names.partnerTopic(entry.id),
+      rejectsTopic: names.partnerRejectsTopic(entry.id),
     };
     if (byId.has(partner.id)) problems.push(`partner ${partner.id}: duplicate id`);
     if (byTopic.has(partner.topic)) problems.push(`partner ${partner.id}: duplicate topic ${partner.topic}`);
@@ -110,17 +116,20 @@ export function parseRegistry(raw: unknown): PartnerRegistry {
     byTopic.set(partner.topic, partner);
   }
   if (problems.length > 0) throw new Error(`invalid partners registry: ${problems.join('; ')}`);
-  return { partners: [...byId.values()], byId, byTopic };
+  return { partners: [...byId.values()], byId, byTopic, names };
 }
 
-export function loadRegistry(file: string = DEFAULT_PARTNERS_FILE): PartnerRegistry {
+export function loadRegistry(
+  file: string = DEFAULT_PARTNERS_FILE,
+  names: Names = DEFAULT_NAMES,
+): PartnerRegistry {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read partners registry ${file}: ${(error as Error).message}`);
   }
-  return parseRegistry(raw);
+  return parseRegistry(raw, names);
 }
 
 export interface PlannedTopic {
@@ -143,6 +152,7 @@ const DEAD_LETTER_MAX_BYTES = '20971520';
  * to act).
  */
 export function planTopics(registry: PartnerRegistry, internalPartitions = 6): PlannedTopic[] {
+  const { topics } = registry.names;
   return [
     ...registry.partners.flatMap((partner) => {
       const retention = String(partner.retentionDays * DAY_MS);
@@ -160,17 +170,17 @@ export function planTopics(registry: PartnerRegistry, internalPartitions = 6): P
       ];
     }),
     {
-      topic: TOPICS.mergeInput,
+      topic: topics.mergeInput,
       partitions: internalPartitions,
       config: { 'retention.ms': String(7 * DAY_MS) },
     },
     {
-      topic: TOPICS.changes,
+      topic: topics.changes,
       partitions: internalPartitions,
       config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(DAY_MS) },
     },
     {
-      topic: TOPICS.deadLetter,
+      topic: topics.deadLetter,
       partitions: 1,
       config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': DEAD_LETTER_MAX_BYTES },
     },

@@ -1,3 +1,4 @@
+import { names } from '@dragnet/contracts';
 import { describe, expect, it } from 'vitest';
 import { loadRegistry, parseRegistry, planTopics } from './index.js';
 
@@ -44,6 +45,24 @@ describe('planTopics', () => {
     expect(globex).toMatchObject({ partitions: 1, config: { 'retention.ms': String(3 * 86_400_000) } });
     // A letter carries up to 20 MiB: the rejects topic takes what the dead-letter topic takes.
     expect(acme?.config['max.message.bytes']).toBe('20971520');
+  });
+});
+
+describe('a registry in a namespace', () => {
+  it("names the partners' topics and the internal topics of the plan in the namespace it was given", () => {
+    const registry = parseRegistry({ partners: [partner()] }, names('staging'));
+    expect(registry.byId.get('acme')).toMatchObject({
+      topic: 'staging.feeds.acme',
+      rejectsTopic: 'staging.dragnet.rejects.acme',
+    });
+    expect(registry.byTopic.has('staging.feeds.acme')).toBe(true);
+    expect(planTopics(registry).map((topic) => topic.topic)).toEqual([
+      'staging.feeds.acme',
+      'staging.dragnet.rejects.acme',
+      'staging.dragnet.indicators.canonical',
+      'staging.dragnet.indicators.changes',
+      'staging.dragnet.deadletter',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type EnrichmentTarget, QUEUES } from '@dragnet/contracts';
+import { DEFAULT_NAMES, type EnrichmentTarget, type Names } from '@dragnet/contracts';
 import {
   type ConnectionOptions,
   type JobsOptions,
@@ -54,18 +54,45 @@ export function enrichmentJobId(targets: EnrichmentTarget[], versions: Record<st
   return `enrich-${hash.digest('hex').slice(0, 40)}`;
 }
 
+/** Where a queue or worker of the catalog lives and how its connections show up in Redis. */
+export interface QueueOptions {
+  /** The namespace's queue names: `names(namespace).queues` from the service or CLI context. */
+  queueNames?: Names['queues'];
+  /**
+   * Shown in Redis `CLIENT LIST` for this role's connections, so an operator can
+   * tell who holds them (e.g. `dragnet-enricher`); default `dragnet-<queue>-queue`
+   * or `dragnet-<queue>-worker`.
+   */
+  connectionName?: string;
+  /** BullMQ's key prefix (tests isolate themselves with a unique one). */
+  prefix?: string;
+}
+
+/** A bare string is the prefix (the older signature). */
+const queueOptions = (options: QueueOptions | string | undefined): QueueOptions =>
+  typeof options === 'string' ? { prefix: options } : (options ?? {});
+
+/**
+ * The queue's name in the namespace. Without `queueNames`, the process
+ * environment's (deprecated default, for callers not yet handing their context's names).
+ */
+const queueNameOf = (queue: QueueName, options: QueueOptions): string =>
+  (options.queueNames ?? DEFAULT_NAMES.queues)[queue];
+
 /** The queue of a catalog entry, under its (namespaced) name from the contracts. */
 export function openQueue<Q extends QueueName>(
   queue: Q,
   connection: QueueConnection,
-  prefix?: string,
+  options?: QueueOptions | string,
 ): JobQueue<Q> {
-  const driver = new Queue(QUEUES[queue], {
-    connection: connection as ConnectionOptions,
+  const { prefix, connectionName = `dragnet-${queue}-queue`, ...rest } = queueOptions(options);
+  const named = { ...connection, connectionName };
+  const driver = new Queue(queueNameOf(queue, rest), {
+    connection: named as ConnectionOptions,
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
     ...(prefix ? { prefix } : {}),
   });
-  return jobQueueOver<Q>(driver, connection, prefix);
+  return jobQueueOver<Q>(driver, named, prefix);
 }
 
 /** A job as its processor sees it. */
@@ -76,7 +103,7 @@ export interface QueuedJob<Q extends QueueName> {
   readonly attemptsMade: number;
 }
 
-export interface WorkerSettings {
+export interface WorkerSettings extends QueueOptions {
   connection: QueueConnection;
   /** Jobs processed at once by this process [BullMQ default 1]. */
   concurrency: number;
@@ -84,7 +111,6 @@ export interface WorkerSettings {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for [30 s]. */
   stalledIntervalMs?: number;
-  prefix?: string;
 }
 
 /** A running worker of one queue. */
@@ -97,9 +123,12 @@ export interface JobWorker {
   close(): Promise<void>;
 }
 
-function workerOptions(settings: WorkerSettings): WorkerOptions {
+function workerOptions(queue: QueueName, settings: WorkerSettings): WorkerOptions {
+  const connectionName = settings.connectionName ?? `dragnet-${queue}-worker`;
   return {
-    connection: settings.connection as ConnectionOptions,
+    // BullMQ names its blocking connection itself (`<prefix>:<queue>:w:<name>`, which `getWorkers` reads); the others take ours.
+    connection: { ...settings.connection, connectionName } as ConnectionOptions,
+    name: connectionName,
     concurrency: settings.concurrency,
     lockDuration: settings.lockDurationMs ?? 30_000,
     // Look for stalled jobs at least as often as a lock can expire, so a killed worker's job moves on promptly.
@@ -124,7 +153,7 @@ export function createWorker<Q extends QueueName>(
   settings: WorkerSettings,
 ): JobWorker {
   const worker = new Worker(
-    QUEUES[queue],
+    queueNameOf(queue, settings),
     (job) =>
       processor({
         id: String(job.id),
@@ -132,7 +161,7 @@ export function createWorker<Q extends QueueName>(
         data: job.data as JobCatalog[Q][JobName<Q>],
         attemptsMade: job.attemptsMade,
       }),
-    workerOptions(settings),
+    workerOptions(queue, settings),
   );
   return {
     onFailed(listener) {

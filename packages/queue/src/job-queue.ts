@@ -94,30 +94,10 @@ export function jobQueueOver<Q extends QueueName>(
         jobs.map(({ name, data, options }) => ({ name, data, opts: jobsOptions(options) })),
       );
     },
-    async counts(...states) {
-      const counts = await queue.getJobCounts(...states);
-      return Object.fromEntries(states.map((state) => [state, counts[state] ?? 0])) as Record<
-        (typeof states)[number],
-        number
-      >;
-    },
+    counts: (...states) => jobCounts(queue, states),
     depth: () => queue.getJobCountByTypes('waiting', 'delayed', 'prioritized'),
-    async failed(limit = 1_000) {
-      const jobs = await queue.getFailed(0, limit - 1);
-      return jobs.map((job) => ({
-        id: String(job.id),
-        name: job.name,
-        data: job.data as unknown,
-        attemptsMade: job.attemptsMade,
-        failedReason: job.failedReason ?? null,
-      }));
-    },
-    async retryFailed(ids) {
-      const failed = await queue.getFailed(0, -1);
-      const selected = ids.length > 0 ? failed.filter((job) => ids.includes(String(job.id))) : failed;
-      for (const job of selected) await job.retry('failed');
-      return selected.length;
-    },
+    failed: (limit = 1_000) => failedJobs(queue, limit),
+    retryFailed: (ids) => retryFailedJobs(queue, ids),
     waitForJob: (id, timeoutMs) => waitForJob(queue, connection, prefix, id, timeoutMs),
     async schedulerInterval(id) {
       return (await queue.getJobScheduler(id))?.every ?? null;
@@ -138,6 +118,30 @@ export function jobQueueOver<Q extends QueueName>(
     obliterate: () => queue.obliterate({ force: true }),
     close: () => queue.close(),
   };
+}
+
+async function jobCounts<S extends JobState>(queue: Queue, states: S[]): Promise<Record<S, number>> {
+  const counts = await queue.getJobCounts(...states);
+  return Object.fromEntries(states.map((state) => [state, counts[state] ?? 0])) as Record<S, number>;
+}
+
+async function failedJobs(queue: Queue, limit: number): Promise<FailedJob[]> {
+  const jobs = await queue.getFailed(0, limit - 1);
+  return jobs.map((job) => ({
+    id: String(job.id),
+    name: job.name,
+    data: job.data as unknown,
+    attemptsMade: job.attemptsMade,
+    failedReason: job.failedReason ?? null,
+  }));
+}
+
+async function retryFailedJobs(queue: Queue, ids: readonly string[]): Promise<number> {
+  const failed = await queue.getFailed(0, -1);
+  const wanted = new Set(ids);
+  const selected = wanted.size > 0 ? failed.filter((job) => wanted.has(String(job.id))) : failed;
+  for (const job of selected) await job.retry('failed');
+  return selected.length;
 }
 
 async function waitForJob(

@@ -1,4 +1,6 @@
-import { requireStack, stack, uniqueName } from '@dragnet/test-kit';
+import { names } from '@dragnet/contracts';
+import { requireStack, stack, testRedis, uniqueName } from '@dragnet/test-kit';
+import { Queue } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, enrichmentJobId, openQueue } from './catalog.js';
 import { enqueueEnrichment } from './enrichment-jobs.js';
@@ -52,6 +54,53 @@ describe('BullMQ on real Redis', () => {
       await enqueueEnrichment(queue, [], { ip: 1 }, 2);
       expect(await queue.depth()).toBe(4);
     } finally {
+      await queue.obliterate();
+      await queue.close();
+    }
+  });
+
+  it('names its connections per role in Redis CLIENT LIST, and BullMQ still finds its workers', async () => {
+    const prefix = uniqueName('bull');
+    const role = uniqueName('dragnet-role');
+    // A namespace of its own: the worker's blocking connection is named after the queue, so it is this test's alone.
+    const { queues: queueNames } = names(uniqueName('conn'));
+    const queue = openQueue('enrichment', connection(), {
+      prefix,
+      queueNames,
+      connectionName: `${role}-queue`,
+    });
+    const idleWorker = (connectionName?: string) =>
+      createWorker('enrichment', async () => undefined, {
+        connection: connection(),
+        concurrency: 1,
+        prefix,
+        queueNames,
+        ...(connectionName ? { connectionName } : {}),
+      });
+    const named = idleWorker(`${role}-worker`);
+    const unnamed = idleWorker();
+    const redis = testRedis();
+    const raw = new Queue(queueNames.enrichment, { connection: connection(), prefix });
+    try {
+      await queue.depth();
+      await named.waitUntilReady();
+      await unnamed.waitUntilReady();
+      const listed = String(await redis.client('LIST'))
+        .split('\n')
+        .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '');
+      const blocking = `${prefix}:${Buffer.from(queueNames.enrichment).toString('base64')}:w:`;
+      expect(listed).toContain(`${role}-queue`);
+      expect(listed).toContain(`${role}-worker`);
+      expect(listed).toContain(`${blocking}${role}-worker`);
+      expect(listed).toContain(`${blocking}dragnet-enrichment-worker`);
+      expect(listed.filter((name) => name.startsWith(blocking))).toHaveLength(2);
+      // BullMQ's own count of workers reads those blocking connections' names.
+      expect(await raw.getWorkersCount()).toBe(2);
+    } finally {
+      redis.disconnect();
+      await raw.close();
+      await named.close();
+      await unnamed.close();
       await queue.obliterate();
       await queue.close();
     }

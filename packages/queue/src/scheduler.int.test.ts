@@ -1,4 +1,4 @@
-import { QUEUES } from '@dragnet/contracts';
+import { names } from '@dragnet/contracts';
 import { eventually, requireStack, stack, testRedis, uniqueName } from '@dragnet/test-kit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,19 +11,22 @@ const job = { name: 'sweep', data: { trigger: 'schedule' } } as const;
 describe('job schedulers that survive Redis losing its data', () => {
   const redis = testRedis();
   const prefix = uniqueName('bull-scheduler');
-  const queue = openQueue('maintenance', connection(), prefix);
+  const { queues: queueNames } = names(uniqueName('scheduler'));
+  const queue = openQueue('maintenance', connection(), { prefix, queueNames });
   // The BullMQ queue itself, to check what the scheduler functions did (an oracle outside the adapter's code).
-  const raw = new Queue(QUEUES.maintenance, { connection: connection(), prefix });
+  const raw = new Queue(queueNames.maintenance, { connection: connection(), prefix });
 
-  /** What FLUSHALL does to this queue, without touching anybody else's keys. */
-  const wipeQueueKeys = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  };
+  /**
+   * What FLUSHALL does to this queue, without touching anybody else's keys — at once, as FLUSHALL
+   * does: a wipe in SCAN steps could delete the scheduler `keepScheduler` just recreated midway,
+   * which then counts as a second loss.
+   */
+  const wipeQueueKeys = () =>
+    redis.eval(
+      "for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('UNLINK', key) end return 0",
+      0,
+      `${prefix}:*`,
+    );
 
   beforeAll(requireStack);
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { waitForRedis } from './connection.js';
 
 /**
  * Thrown when Redis gave no reply at all to a batch (the connection closed
@@ -150,7 +151,7 @@ export function keyStoreOver(redis: Redis): KeyStore {
     async ping() {
       await redis.ping();
     },
-    waitUntilReachable: (timeoutMs) => waitForPing(redis, timeoutMs),
+    waitUntilReachable: (timeoutMs) => waitForRedis(redis, timeoutMs),
     onError(listener) {
       redis.on('error', listener);
     },
@@ -180,20 +181,4 @@ async function tryLock(store: KeyStore, key: string, ttlMs: number): Promise<Hel
       await store.runScript(RELEASE_IF_HELD, key, [token]).catch(() => {});
     },
   };
-}
-
-async function waitForPing(redis: Redis, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if ((await redis.ping()) === 'PONG') return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(
-    `Redis not reachable after ${timeoutMs} ms: ${String((lastError as Error | undefined)?.message ?? 'no answer')}`,
-  );
 }

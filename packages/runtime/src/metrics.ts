@@ -8,8 +8,19 @@ export function createStageMetrics(service: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  // Registered in this order, which is the order of the exposition.
   return {
     registry,
+    ...recordFlowMetrics(registry),
+    ...timingMetrics(registry),
+    ...healthMetrics(registry),
+    ...mergeMetrics(registry),
+  };
+}
+
+/** Records in, out, rejected and dropped. */
+function recordFlowMetrics(registry: Registry) {
+  return {
     recordsIn: new Counter({
       name: 'dragnet_records_in_total',
       help: 'Records consumed',
@@ -33,6 +44,12 @@ export function createStageMetrics(service: string) {
       help: 'Records that changed nothing and were not written',
       registers: [registry],
     }),
+  };
+}
+
+/** Lag and durations. */
+function timingMetrics(registry: Registry) {
+  return {
     consumerLag: new Gauge({
       name: 'dragnet_consumer_lag',
       help: 'Offset lag after the last batch',
@@ -51,6 +68,12 @@ export function createStageMetrics(service: string) {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+  };
+}
+
+/** Failing handler calls and queue backlog: what readiness and alerts watch. */
+function healthMetrics(registry: Registry) {
+  return {
     stageFailures: new Counter({
       name: 'dragnet_stage_failures_total',
       help: 'Failed batch handler calls, by kind: infrastructure (retried) or stage_error (isolated, dead-lettered)',
@@ -69,6 +92,12 @@ export function createStageMetrics(service: string) {
       labelNames: ['queue'],
       registers: [registry],
     }),
+  };
+}
+
+/** The deduplicator's merge: conflicts, orphans, cache recovery. */
+function mergeMetrics(registry: Registry) {
+  return {
     reconciled: new Counter({
       name: 'dragnet_reconciled_total',
       help: 'Version conflicts whose refused document carried content the index lacked (sent back to be joined)',

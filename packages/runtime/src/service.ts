@@ -1,5 +1,6 @@
 import { type Names, names } from '@dragnet/contracts';
 import { createLogger, type Logger } from '@dragnet/logger';
+import { type BootServer, bootTargets, type ServerAddresses, waitForServers } from './boot-servers.js';
 import { startOpsServer } from './http-server.js';
 import { createStageMetrics, type StageMetrics } from './metrics.js';
 import { ShutdownRegistry } from './shutdown.js';
@@ -21,20 +22,30 @@ export interface ServiceHandle {
 
 export interface RunServiceOptions {
   name: string;
-  /** The service's validated settings (`LOG_ENV` and `RUNTIME_ENV` of @dragnet/config). */
-  config: {
+  /** The service's validated settings (`LOG_ENV` and `RUNTIME_ENV` of @dragnet/config, and the servers' addresses). */
+  config: ServerAddresses & {
     LOG_LEVEL: string;
     METRICS_PORT: number;
     SHUTDOWN_TIMEOUT_MS: number;
     DRAGNET_NAMESPACE?: string | undefined;
   };
+  /**
+   * The servers waited for before `start` (default: every one the config has an
+   * address for). A service that uses one only sometimes leaves it out.
+   */
+  servers?: readonly BootServer[];
   start(context: ServiceContext): Promise<ServiceHandle>;
 }
 
+const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 /**
  * The process frame every service shares: logger, metrics, ops HTTP server,
- * signal handling, and a clean exit when a fatal error escapes a stage
- * (at-least-once delivery makes "crash and restart" safe).
+ * signal handling, a wait for the servers it needs (one line per server that
+ * is down, then quiet retries: `boot-servers.ts`), and a clean exit when a
+ * fatal error escapes a stage (at-least-once delivery makes "crash and
+ * restart" safe).
  */
 export async function runService(options: RunServiceOptions): Promise<ServiceContext> {
   const logger = createLogger({ service: options.name, level: options.config.LOG_LEVEL });
@@ -67,10 +78,15 @@ export async function runService(options: RunServiceOptions): Promise<ServiceCon
     health,
     names: names(options.config.DRAGNET_NAMESPACE),
   };
+  const targets = bootTargets(options.config, options.servers);
+  // False only when SIGTERM came first: the signal handler exits.
+  if (!(await waitForServers(targets, { logger, isStopping: () => shutdown.isShuttingDown }))) return context;
   try {
     handle = await options.start(context);
   } catch (error) {
-    logger.fatal({ err: error }, 'failed to start');
+    // The stack is for debugging; the message names what failed.
+    const debug = logger.isLevelEnabled('debug');
+    logger.fatal(debug ? { err: error } : { error: errorText(error) }, 'failed to start');
     await shutdown.shutdown('start failed');
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-import { ELASTICSEARCH_ENV, env, LOG_ENV, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
+import { ELASTICSEARCH_ENV, env, KAFKA_ENV, LOG_ENV, REDIS_ENV, RUNTIME_ENV } from '@dragnet/config';
 import { z } from 'zod';
 import { DEFAULT_OBSERVABLES_PER_RATE_UNIT, DEFAULT_SEARCH_TIMEOUT_MS } from './limits.js';
 
@@ -7,6 +7,10 @@ export const apiEnv = z.object({
   ...ELASTICSEARCH_ENV,
   ...REDIS_ENV,
   ...RUNTIME_ENV,
+  /** Kafka is used only when a TAXII collection is an inbox (its posts go to the partner's topic). */
+  ...KAFKA_ENV,
+  /** The partner registry (default `infra/partners.json`): an inbox's partner must be in it, with format stix. */
+  PARTNERS_FILE: z.string().optional(),
   /** Port of the lookup API (default 8080); /healthz and /metrics stay on METRICS_PORT. */
   API_PORT: env.port(8080),
   API_HOST: z.string().default('0.0.0.0'),
@@ -28,4 +32,6 @@ export const apiEnv = z.object({
   TAXII_COLLECTIONS_FILE: z.string().optional(),
   /** TAXII serves documents only once they were written this long ago, in ms (default 30 s; see docs/taxii.md). */
   TAXII_SETTLE_MS: env.integer(0, 3_600_000, 30_000),
+  /** How long a TAXII inbox status resource is kept, in ms (default 7 days). */
+  TAXII_STATUS_TTL_MS: env.integer(60_000, 90 * 86_400_000, 7 * 86_400_000),
 });

@@ -1,8 +1,10 @@
 import { loadConfig } from '@dragnet/config';
-import { AUDIT_INDEX, INDEX } from '@dragnet/contracts';
+import { AUDIT_INDEX, INDEX, type Names } from '@dragnet/contracts';
 import { elasticsearchFromConfig, ensureAuditIndex, waitForElasticsearch } from '@dragnet/elasticsearch';
+import { createBatchProducer, kafkaFromConfig } from '@dragnet/kafka';
 import type { Logger } from '@dragnet/logger';
-import { createKeyStore, redisEndpointFromConfig } from '@dragnet/redis';
+import { loadRegistry } from '@dragnet/partners';
+import { createKeyStore, type KeyStore, redisEndpointFromConfig } from '@dragnet/redis';
 import { runService, type ShutdownRegistry } from '@dragnet/runtime';
 import { Counter, type Registry } from 'prom-client';
 import { ApiKeySource, type ReloadResult } from './api-key-source.js';
@@ -10,7 +12,8 @@ import { AuditTrail } from './audit-trail.js';
 import { apiEnv } from './config.js';
 import { RateLimiter } from './rate-limit.js';
 import { startApiServer } from './server.js';
-import { loadTaxiiConfiguration, type TaxiiConfiguration } from './taxii/collections.js';
+import { checkInboxPartners, loadTaxiiConfiguration, type TaxiiConfiguration } from './taxii/collections.js';
+import { createInboxPort, type InboxPort } from './taxii/inbox-port.js';
 
 const config = loadConfig(apiEnv);
 let reported: (result: ReloadResult) => void = () => undefined;
@@ -21,6 +24,8 @@ try {
     reported(result),
   );
   taxii = loadTaxiiConfiguration(config.TAXII_COLLECTIONS_FILE);
+  if (taxii.collections.some((collection) => collection.inbox))
+    checkInboxPartners(taxii, loadRegistry(config.PARTNERS_FILE).partners);
 } catch (caught) {
   // Same contract as loadConfig: one line naming the problem, exit 78 (configuration error).
   process.stderr.write(`api: invalid configuration: ${(caught as Error).message}\n`);
@@ -49,10 +54,29 @@ function watchKeys(logger: Logger, registry: Registry, shutdown: ShutdownRegistr
   });
 }
 
+/** The inbox's Kafka producer and status store, only when a collection is an inbox: otherwise the API uses no Kafka. */
+async function startInbox(
+  context: { logger: Logger; shutdown: ShutdownRegistry; names: Names },
+  store: KeyStore,
+): Promise<InboxPort | undefined> {
+  if (!taxii.collections.some((collection) => collection.inbox)) return undefined;
+  const kafka = kafkaFromConfig(config, 'api', context.logger);
+  const producer = await createBatchProducer(kafka);
+  context.shutdown.register('inbox-producer', () => producer.disconnect());
+  return createInboxPort({
+    kafka,
+    producer,
+    store,
+    names: context.names,
+    statusTtlMs: config.TAXII_STATUS_TTL_MS,
+  });
+}
+
 await runService({
   name: 'api',
   config,
-  async start({ logger, metrics, shutdown }) {
+  servers: ['elasticsearch', 'redis'], // Kafka only for an inbox, which connects on its own
+  async start({ logger, metrics, shutdown, names }) {
     watchKeys(logger, metrics.registry, shutdown);
     const elasticsearch = elasticsearchFromConfig(config);
     shutdown.register('elasticsearch', () => elasticsearch.close());
@@ -62,6 +86,7 @@ await runService({
     });
     await Promise.all([waitForElasticsearch(elasticsearch), redis.waitUntilReachable()]);
     await ensureAuditIndex(elasticsearch);
+    const inbox = await startInbox({ logger, shutdown, names }, redis);
     const audit = new AuditTrail({
       client: elasticsearch,
       alias: AUDIT_INDEX.alias,
@@ -88,6 +113,7 @@ await runService({
           configuration: taxii,
           settleMs: config.TAXII_SETTLE_MS,
           maxContentLength: config.API_MAX_BODY_BYTES,
+          inbox,
         },
       },
       { port: config.API_PORT, host: config.API_HOST },

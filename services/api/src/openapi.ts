@@ -200,6 +200,7 @@ export const OPENAPI_DOCUMENT = {
           first_seen: { type: 'string', format: 'date-time' },
           last_seen: { type: 'string', format: 'date-time' },
           threat_names: { type: 'array', items: { type: 'string' } },
+          vulnerabilities: { type: 'array', items: { type: 'string' }, description: 'CVE ids, upper case' },
           warninglists: {
             type: 'array',
             items: { type: 'object', properties: { name: { type: 'string' }, action: { type: 'string' } } },

@@ -75,64 +75,88 @@ export async function walk(
   const seenPages = new Set<string>();
   let objects = 0;
   let pages = 0;
-  const url = (query: [string, string][]) =>
-    endpoint(partner.taxii.apiRoot, objectsPath(partner.taxii.collectionId), query);
   while (!stop?.aborted) {
-    let answer: Awaited<ReturnType<typeof getTaxii>>;
-    try {
-      answer = await getTaxii(
-        url(pageQuery(position, limit)),
-        authorization(partner.taxii),
-        { maxBytes: deps.settings.limits.maxBytes, timeoutMs: deps.settings.timeoutMs },
-        stop,
-      );
-    } catch (error) {
-      if (error instanceof TransportError) {
-        if (error.reason === 'response_too_large')
-          return { kind: 'bad', reason: error.reason, message: error.message };
-        return { kind: 'retry', reason: error.reason, retryAfter: null, message: error.message };
-      }
-      return {
-        kind: 'bad',
-        reason: 'credentials',
-        message: `cannot read credentials: ${(error as Error).message}`,
-      };
-    }
-    const result = interpretObjectsAnswer(answer, position.next !== null, deps.settings.limits, Date.now());
-    if (result.kind === 'auth') return { kind: 'auth', message: authFailureLine(partner, result.status) };
-    if (result.kind === 'retry')
-      return {
-        kind: 'retry',
-        reason: `http_${result.status}`,
-        retryAfter: result.retryAfter,
-        message: `HTTP ${result.status}`,
-      };
-    if (result.kind === 'bad')
-      return { kind: 'bad', reason: result.reason, message: `malformed answer: ${result.reason}` };
-    if (result.kind === 'cursor') {
+    const fetched = await fetchPage(deps, partner, position, limit, stop);
+    if (fetched.kind === 'end') return fetched.outcome;
+    if (fetched.kind === 'cursor') {
       deps.metrics?.errors.inc({ partner: partner.id, kind: 'cursor' });
       position = afterLostCursor(position);
       await deps.store.save(partner.id, position);
       continue;
     }
-    const step = advance(position, result.page, result.dateAddedLast, seenPages);
+    const step = advance(position, fetched.page, fetched.dateAddedLast, seenPages);
     if ('error' in step)
       return {
         kind: 'bad',
         reason: step.error,
         message: 'the server serves the same page again (a next loop)',
       };
-    if (result.page.objects.length > 0) await writePage(deps, partner, result.page.objects);
+    if (fetched.page.objects.length > 0) await writePage(deps, partner, fetched.page.objects);
     await deps.store.save(partner.id, step.position);
     position = step.position;
-    objects += result.page.objects.length;
+    objects += fetched.page.objects.length;
     pages++;
-    recordPage(deps.metrics, partner.id, result.page.objects.length, position.lastDateAdded);
+    recordPage(deps.metrics, partner.id, fetched.page.objects.length, position.lastDateAdded);
     if (step.done) return { kind: 'done', objects, pages };
     // Bounds the fingerprints kept; the next walk resumes from the stored position.
     if (seenPages.size >= MAX_PAGES_PER_WALK) return { kind: 'stopped', objects, pages };
   }
   return { kind: 'stopped', objects, pages };
+}
+
+type Interpreted = ReturnType<typeof interpretObjectsAnswer>;
+
+/** One page asked for: a page to write, a lost cursor to recover from, or how the walk ends. */
+type Fetched =
+  | Extract<Interpreted, { kind: 'page' }>
+  | { kind: 'cursor' }
+  | { kind: 'end'; outcome: Exclude<WalkOutcome, { kind: 'done' | 'stopped' }> };
+
+async function fetchPage(
+  deps: CollectorDeps,
+  partner: TaxiiPartner,
+  position: Position,
+  limit: number,
+  stop?: AbortSignal,
+): Promise<Fetched> {
+  const end = (outcome: Extract<Fetched, { kind: 'end' }>['outcome']): Fetched => ({ kind: 'end', outcome });
+  let answer: Awaited<ReturnType<typeof getTaxii>>;
+  try {
+    answer = await getTaxii(
+      endpoint(partner.taxii.apiRoot, objectsPath(partner.taxii.collectionId), pageQuery(position, limit)),
+      authorization(partner.taxii),
+      { maxBytes: deps.settings.limits.maxBytes, timeoutMs: deps.settings.timeoutMs },
+      stop,
+    );
+  } catch (error) {
+    if (!(error instanceof TransportError))
+      return end({
+        kind: 'bad',
+        reason: 'credentials',
+        message: `cannot read credentials: ${(error as Error).message}`,
+      });
+    if (error.reason === 'response_too_large')
+      return end({ kind: 'bad', reason: error.reason, message: error.message });
+    return end({ kind: 'retry', reason: error.reason, retryAfter: null, message: error.message });
+  }
+  const result = interpretObjectsAnswer(answer, position.next !== null, deps.settings.limits, Date.now());
+  switch (result.kind) {
+    case 'auth':
+      return end({ kind: 'auth', message: authFailureLine(partner, result.status) });
+    case 'retry':
+      return end({
+        kind: 'retry',
+        reason: `http_${result.status}`,
+        retryAfter: result.retryAfter,
+        message: `HTTP ${result.status}`,
+      });
+    case 'bad':
+      return end({ kind: 'bad', reason: result.reason, message: `malformed answer: ${result.reason}` });
+    case 'cursor':
+      return { kind: 'cursor' };
+    default:
+      return result;
+  }
 }
 
 async function writePage(

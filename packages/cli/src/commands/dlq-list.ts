@@ -8,12 +8,8 @@ export const dlqListCommand = defineCommand({
   options: DEAD_LETTER_FILTER_OPTIONS,
   needs: ['kafka'],
   async run({ values }, context) {
-    const { listDeadLetters } = await import('../dead-letters.js');
-    await listDeadLetters(context, {
-      ...(values.code ? { code: values.code } : {}),
-      ...(values.stage ? { stage: values.stage } : {}),
-      ...(values.partner ? { partner: values.partner } : {}),
-    });
+    const { deadLetterFilter, dlqTopics, listDeadLetters } = await import('../dead-letters.js');
+    await listDeadLetters(context, deadLetterFilter(values), dlqTopics(context.names));
     return 0;
   },
 });

@@ -17,17 +17,11 @@ export const dlqRedriveCommand = defineCommand({
   },
   needs: ['kafka'],
   async run({ values }, context) {
-    const { redriveDeadLetters } = await import('../dead-letters.js');
-    await redriveDeadLetters(
-      context,
-      {
-        ...(values.code ? { code: values.code } : {}),
-        ...(values.stage ? { stage: values.stage } : {}),
-        ...(values.partner ? { partner: values.partner } : {}),
-        ...(values.position ? { positions: values.position } : {}),
-      },
-      { again: values.again ?? false },
-    );
+    const { deadLetterFilter, dlqTopics, redriveDeadLetters } = await import('../dead-letters.js');
+    await redriveDeadLetters(context, deadLetterFilter(values), {
+      again: values.again ?? false,
+      topics: dlqTopics(context.names),
+    });
     return 0;
   },
 });

@@ -9,8 +9,8 @@ export const dlqShowCommand = defineCommand({
   async run({ positionals }, context) {
     const [position] = positionals;
     if (!position) throw new UsageError('dlq show: give PARTITION:OFFSET (see `dragnet dlq list`)');
-    const { showDeadLetter } = await import('../dead-letters.js');
-    await showDeadLetter(context, position);
+    const { dlqTopics, showDeadLetter } = await import('../dead-letters.js');
+    await showDeadLetter(context, position, dlqTopics(context.names));
     return 0;
   },
 });

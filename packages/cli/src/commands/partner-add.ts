@@ -44,6 +44,7 @@ export const partnerAddCommand = defineCommand({
       perimeter.kafkaToolsFromEnv(context.config),
       perimeter.partnersFilePath(context.config),
       { id, format, defaultTlp, name: values.name, trust },
+      context.names,
     );
     perimeter.printClientSettings(credentials, context.config);
     return 0;

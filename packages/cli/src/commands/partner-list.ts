@@ -11,6 +11,7 @@ export const partnerListCommand = defineCommand({
     for (const line of await perimeter.listPartners(
       context.kafka(),
       perimeter.partnersFilePath(context.config),
+      context.names,
     ))
       console.log(line);
     return 0;

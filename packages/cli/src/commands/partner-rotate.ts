@@ -11,7 +11,7 @@ export const partnerRotateCommand = defineCommand({
     const perimeter = await import('../perimeter.js');
     const id = perimeter.partnerIdOption('partner rotate', values.id);
     const password = await perimeter.rotatePartner(perimeter.kafkaToolsFromEnv(context.config), id);
-    perimeter.printClientSettings(perimeter.partnerCredentials(id, password), context.config);
+    perimeter.printClientSettings(perimeter.partnerCredentials(id, password, context.names), context.config);
     return 0;
   },
 });

@@ -8,7 +8,7 @@ export const perimeterApplyCommand = defineCommand({
   needs: ['kafka'],
   async run(_input, context) {
     const { applyServiceAcls } = await import('../perimeter.js');
-    console.log(`granted ${await applyServiceAcls(context.kafka())} service ACLs`);
+    console.log(`granted ${await applyServiceAcls(context.kafka(), context.names)} service ACLs`);
     return 0;
   },
 });

@@ -59,6 +59,14 @@ export const DECAY_MODELS: Readonly<Record<IndicatorKind, DecayModel>> = Object.
   'user-agent': NAME,
   'email-subject': NAME,
   'crypto-wallet': FINGERPRINT,
+  // A phone number is re-assigned, but slowly: a name.
+  phone: NAME,
+  // A TLS/SSH fingerprint names a client or server build, shared by every host that runs it.
+  ja3: FINGERPRINT,
+  ja3s: FINGERPRINT,
+  jarm: FINGERPRINT,
+  hassh: FINGERPRINT,
+  'hassh-server': FINGERPRINT,
   'stix-pattern': FINGERPRINT,
   yara: FINGERPRINT,
   sigma: FINGERPRINT,

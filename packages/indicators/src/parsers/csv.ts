@@ -171,7 +171,6 @@ export function parseCsv(
   }
   const delimiter = format.delimiter ?? ',';
   const tagSeparator = format.tagSeparator ?? '|';
-  const comment = format.commentPrefix;
   // A one-column list needs no splitting at all: the common hash/IP list case.
   const onlyValue =
     format.valueColumn === 0 &&
@@ -182,48 +181,70 @@ export function parseCsv(
   while (position < text.length) {
     lineNumber++;
     const recordLine = lineNumber;
-    let end = text.indexOf('\n', position);
-    if (end === -1) end = text.length;
-    let line = text.slice(position, end > position && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-    let fields: string[] | null = null;
-    let next = end + 1;
-    const first = line.charCodeAt(0);
-    if (first === 32 || first === 9) line = line.trimStart();
-    if (line.length === 0 || (comment !== undefined && line.startsWith(comment))) {
-      position = next;
-      continue;
+    const record = readRecordAt(text, position, delimiter, format.commentPrefix);
+    if (record.unterminated) {
+      result.reject(
+        'invalid_csv',
+        'unterminated quoted field: the rest of the message is unreadable',
+        record.line,
+        `line ${recordLine}`,
+      );
+      return result;
     }
-    if (line.includes('"')) {
-      const record = readQuotedRecord(text, position, delimiter);
-      if (!record) {
-        result.reject(
-          'invalid_csv',
-          'unterminated quoted field: the rest of the message is unreadable',
-          line,
-          `line ${recordLine}`,
-        );
-        return result;
-      }
-      fields = record.fields;
-      next = record.next;
-      lineNumber += record.lines - 1;
-    }
-    position = next;
+    position = record.next;
+    lineNumber += record.lines - 1;
+    if (record.skipped) continue;
     if (headerPending) {
       headerPending = false;
       continue;
     }
-    if (fields === null) {
-      if (onlyValue) {
-        const cut = line.indexOf(delimiter);
-        fields = [cut === -1 ? line : line.slice(0, cut)];
-      } else {
-        fields = line.split(delimiter);
-      }
-    }
-    addRecord(result, format, fields, line, `line ${recordLine}`, tagSeparator);
+    const fields = record.fields ?? splitLine(record.line, delimiter, onlyValue);
+    addRecord(result, format, fields, record.line, `line ${recordLine}`, tagSeparator);
   }
   return result;
+}
+
+interface RecordAt {
+  /** The line, without its line break and leading blanks. */
+  line: string;
+  /** The fields of a quoted record (which may span lines); null when the line is split as it is. */
+  fields: string[] | null;
+  /** Where the next record starts. */
+  next: number;
+  /** Lines the record spans. */
+  lines: number;
+  /** A blank or comment line. */
+  skipped: boolean;
+  /** A quote that never closes: nothing after it is readable. */
+  unterminated: boolean;
+}
+
+/** The record starting at `position`: one line, or more when a quoted field holds line breaks. */
+function readRecordAt(
+  text: string,
+  position: number,
+  delimiter: string,
+  comment: string | undefined,
+): RecordAt {
+  let end = text.indexOf('\n', position);
+  if (end === -1) end = text.length;
+  let line = text.slice(position, end > position && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+  const first = line.charCodeAt(0);
+  if (first === 32 || first === 9) line = line.trimStart();
+  const plain = { line, fields: null, next: end + 1, lines: 1, skipped: false, unterminated: false };
+  if (line.length === 0 || (comment !== undefined && line.startsWith(comment)))
+    return { ...plain, skipped: true };
+  if (!line.includes('"')) return plain;
+  const record = readQuotedRecord(text, position, delimiter);
+  if (!record) return { ...plain, unterminated: true };
+  return { ...plain, fields: record.fields, next: record.next, lines: record.lines };
+}
+
+/** An unquoted line's fields; only the first when that is all the format reads. */
+function splitLine(line: string, delimiter: string, onlyValue: boolean): string[] {
+  if (!onlyValue) return line.split(delimiter);
+  const cut = line.indexOf(delimiter);
+  return [cut === -1 ? line : line.slice(0, cut)];
 }
 
 function addRecord(
@@ -250,34 +271,13 @@ function addRecord(
     }
   }
   const invalidDates: string[] = [];
-  const firstSeen =
-    format.firstSeenColumn === undefined
-      ? null
-      : dateOrNoted(
-          parseDate(fields[format.firstSeenColumn]),
-          `column ${format.firstSeenColumn}`,
-          invalidDates,
-        );
-  const lastSeen =
-    format.lastSeenColumn === undefined
-      ? null
-      : dateOrNoted(
-          parseDate(fields[format.lastSeenColumn]),
-          `column ${format.lastSeenColumn}`,
-          invalidDates,
-        );
+  const firstSeen = dateColumn(fields, format.firstSeenColumn, invalidDates);
+  const lastSeen = dateColumn(fields, format.lastSeenColumn, invalidDates);
   const confidence = validConfidence(column(fields, format.confidenceColumn));
   if (confidence === 'invalid') {
     return result.reject('invalid_confidence', 'confidence must be an integer from 0 to 100', raw, location);
   }
-  let tlp: Tlp | null = null;
-  const unknownMarkings: string[] = [];
-  const tlpText = column(fields, format.tlpColumn);
-  if (tlpText) {
-    // An unreadable marking keeps the record (at AMBER or above, the marking as a tag, a warning).
-    tlp = parseTlp(tlpText);
-    if (!tlp) unknownMarkings.push(tlpText);
-  }
+  const { tlp, unknownMarkings } = markingColumn(fields, format.tlpColumn);
   result.add(
     kind,
     raw,
@@ -295,4 +295,20 @@ function addRecord(
     },
     location,
   );
+}
+
+/** A date column's epoch ms; null when the format has none, or (noted in `invalidDates`) when unreadable. */
+function dateColumn(fields: string[], index: number | undefined, invalidDates: string[]): number | null {
+  return index === undefined ? null : dateOrNoted(parseDate(fields[index]), `column ${index}`, invalidDates);
+}
+
+/** The TLP column: a level, or (an unreadable marking keeps the record, as a tag, with a warning) none. */
+function markingColumn(
+  fields: string[],
+  index: number | undefined,
+): { tlp: Tlp | null; unknownMarkings: string[] } {
+  const tlpText = column(fields, index);
+  if (!tlpText) return { tlp: null, unknownMarkings: [] };
+  const tlp = parseTlp(tlpText);
+  return { tlp, unknownMarkings: tlp ? [] : [tlpText] };
 }

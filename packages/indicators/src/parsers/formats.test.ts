@@ -280,6 +280,7 @@ describe('every reject reason a parser can give is reachable', () => {
     ['invalid_confidence', avro({ confidence: 101 }), { type: 'avro', schemaVersion: 1 }],
     ['not_a_domain', 'setup.exe,domain', { ...csv, typeColumn: 1 }],
     ['network_too_broad', '0.0.0.0/0', csv],
+    ['invalid_phone', '+1 555,phone', { ...csv, typeColumn: 1 }],
     [
       'invalid_pattern',
       bundle({ type: 'indicator', id: 'indicator--1', pattern: "[a:b = 'x' and c:d = 'y']" }),

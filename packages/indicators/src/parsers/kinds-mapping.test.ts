@@ -77,6 +77,28 @@ describe('MISP attribute types of the registry kinds', () => {
     expect(result.rejects).toEqual([]);
   });
 
+  it('TLS/SSH fingerprints and phone numbers, each its own kind; a wrong length is a reject', () => {
+    const result = misp([
+      { type: 'ja3-fingerprint-md5', value: 'E7D705A3286E19EA42F587B344EE6865' },
+      { type: 'jarm-fingerprint', value: `27d40d40d29d40d1dc42d43d00041d${'a'.repeat(32)}` },
+      { type: 'hassh-md5', value: 'ec7378c1a92f5a8dde7e8b7a1ddf33d1' },
+      { type: 'hasshserver-md5', value: 'b12d2871a1189eff20364cf5333619ee' },
+      { type: 'phone-number', value: '+1 (555) 010-0199' },
+      { type: 'whois-registrant-phone', value: '+44.2079460958' },
+      { type: 'ja3-fingerprint-md5', value: 'e7d705a3286e19ea42f587b344ee686' },
+      { type: 'phone-number', value: '12345' },
+    ]);
+    expect(kindsAndValues(result)).toEqual([
+      ['ja3', 'e7d705a3286e19ea42f587b344ee6865'],
+      ['jarm', `27d40d40d29d40d1dc42d43d00041d${'a'.repeat(32)}`],
+      ['hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1'],
+      ['hassh-server', 'b12d2871a1189eff20364cf5333619ee'],
+      ['phone', '+15550100199'],
+      ['phone', '+442079460958'],
+    ]);
+    expect(result.rejects.map((reject) => reject.reason)).toEqual(['invalid_hash', 'invalid_phone']);
+  });
+
   it('text, comments, bare ports and vulnerabilities are context; a CVE tags every indicator of the event', () => {
     const result = misp([
       { type: 'vulnerability', value: 'cve-2017-0199' },

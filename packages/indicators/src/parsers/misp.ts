@@ -1,4 +1,5 @@
 import type { IndicatorKind, Tlp } from '../model.js';
+import { vulnerabilityTag } from '../vulnerability.js';
 import {
   asBuffer,
   asString,
@@ -83,6 +84,12 @@ export const MISP_ATTRIBUTE_TYPES: Readonly<Record<string, readonly Part[]>> = {
   btc: ['crypto-wallet'],
   xmr: ['crypto-wallet'],
   dash: ['crypto-wallet'],
+  'phone-number': ['phone'],
+  'whois-registrant-phone': ['phone'],
+  'ja3-fingerprint-md5': ['ja3'],
+  'jarm-fingerprint': ['jarm'],
+  'hassh-md5': ['hassh'],
+  'hasshserver-md5': ['hassh-server'],
   'stix2-pattern': ['stix-pattern'],
   yara: ['yara'],
   sigma: ['sigma'],
@@ -245,9 +252,9 @@ export function parseMisp(
         .find((url) => url !== null) ?? null;
     const vulnerabilities = attributes
       .filter(({ attribute }) => attribute.type === 'vulnerability')
-      .map(({ attribute }) => asString(attribute.value)?.trim().toUpperCase())
+      .map(({ attribute }) => asString(attribute.value)?.trim())
       .filter((cve): cve is string => !!cve);
-    meta.tags = [...meta.tags, ...new Set(vulnerabilities.map((cve) => `vulnerability:${cve}`))];
+    meta.tags = [...meta.tags, ...new Set(vulnerabilities.map(vulnerabilityTag))];
     for (const { attribute, location } of attributes)
       addAttribute(result, attribute, meta, withUuid(location, attribute));
   });
@@ -262,23 +269,8 @@ const withUuid = (location: string, attribute: Json): string => {
 function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, location: string): void {
   const type = asString(attribute.type) ?? '';
   const value = asString(attribute.value) ?? '';
-  if (isReferenceAttribute(attribute)) {
-    return result.reject(
-      'not_an_indicator',
-      `MISP ${type} to the analysis (${asString(attribute.category) ?? 'no category'}): used as the reference of the event's indicators`,
-      value,
-      location,
-    );
-  }
-  const context = CONTEXT_TYPES.get(type);
-  if (context) {
-    return result.reject(
-      'not_an_indicator',
-      `MISP ${type} attribute is ${context}, not an observable`,
-      value,
-      location,
-    );
-  }
+  const notIndexed = whyNotIndexed(attribute, type);
+  if (notIndexed) return result.reject(notIndexed.reason, notIndexed.message, value, location);
   // Own properties only: a type named `constructor` or `__proto__` is just an unknown type.
   const parts = ownValue(MISP_ATTRIBUTE_TYPES, type);
   if (!parts) {
@@ -289,6 +281,37 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
       location,
     );
   }
+  const values = parts.length > 1 ? value.split('|') : [value];
+  if (values.length !== parts.length) {
+    return result.reject(
+      'invalid_value',
+      `MISP ${type} value must have ${parts.length} parts separated by |`,
+      value,
+      location,
+    );
+  }
+  addParts(result, parts, values, attributeMeta(attribute, event), location);
+}
+
+/** A link to the write-up or context (text, comment, a bare port, a vulnerability): not an observable, and why. */
+function whyNotIndexed(
+  attribute: Json,
+  type: string,
+): { reason: 'not_an_indicator'; message: string } | null {
+  if (isReferenceAttribute(attribute)) {
+    return {
+      reason: 'not_an_indicator',
+      message: `MISP ${type} to the analysis (${asString(attribute.category) ?? 'no category'}): used as the reference of the event's indicators`,
+    };
+  }
+  const context = CONTEXT_TYPES.get(type);
+  return context
+    ? { reason: 'not_an_indicator', message: `MISP ${type} attribute is ${context}, not an observable` }
+    : null;
+}
+
+/** The report fields of one attribute: its own dates and markings over the event's. */
+function attributeMeta(attribute: Json, event: EventMeta): ReportMeta {
   const invalidDates: string[] = event.dateInvalid ? ['Event.date'] : [];
   const firstSeen = dateOrNoted(parseDate(attribute.first_seen), 'first_seen', invalidDates);
   const lastSeen = dateOrNoted(
@@ -301,7 +324,7 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
   const attributeLevels = attributeMarkings.flatMap((marking) =>
     marking.type === 'tlp' ? [marking.level] : [],
   );
-  const meta: ReportMeta = {
+  return {
     // MISP's own first_seen, else the event date (when the analyst recorded it), else the attribute timestamp.
     firstSeen: firstSeen ?? event.date ?? null,
     lastSeen,
@@ -325,15 +348,16 @@ function addAttribute(result: ResultBuilder, attribute: Json, event: EventMeta, 
       ...attributeTags.filter((_, index) => attributeMarkings[index]!.type === 'unknown'),
     ],
   };
-  const values = parts.length > 1 ? value.split('|') : [value];
-  if (values.length !== parts.length) {
-    return result.reject(
-      'invalid_value',
-      `MISP ${type} value must have ${parts.length} parts separated by |`,
-      value,
-      location,
-    );
-  }
+}
+
+/** One indicator per observable part of a (`|`-composite) value; context parts (a port) tag their siblings. */
+function addParts(
+  result: ResultBuilder,
+  parts: readonly Part[],
+  values: string[],
+  meta: ReportMeta,
+  location: string,
+): void {
   const contextTags = parts.flatMap((part, index) => partContextTag(part, values[index]!));
   const partMeta = contextTags.length > 0 ? { ...meta, tags: [...meta.tags!, ...contextTags] } : meta;
   parts.forEach((part, index) => {

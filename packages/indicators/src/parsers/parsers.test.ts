@@ -70,7 +70,7 @@ describe('CSV lists', () => {
   it('validates mappings', () => {
     expect(validateFeedFormat({ type: 'csv', valueColumn: 0 })).toEqual([]);
     expect(validateFeedFormat({ type: 'csv' })).toEqual(['valueColumn is required']);
-    expect(validateFeedFormat({ type: 'csv', valueColumn: 0, fixedKind: 'ja3' })[0]).toMatch(
+    expect(validateFeedFormat({ type: 'csv', valueColumn: 0, fixedKind: 'ja4' })[0]).toMatch(
       /^fixedKind must be one of/,
     );
     expect(validateFeedFormat({ type: 'xml' })[0]).toMatch(/^unknown format type "xml"/);

@@ -1,6 +1,7 @@
 import { detectKind } from '../canonicalize.js';
 import { hashKindOfStixName, kindOfStixProperty } from '../kinds.js';
 import type { IndicatorKind, Tlp } from '../model.js';
+import { canonicalCve, vulnerabilityTag } from '../vulnerability.js';
 import {
   asBuffer,
   asObjects,
@@ -83,6 +84,41 @@ interface BundleContext {
   unknownMarkingOf(id: string): string | null;
   authorOf(id: string): string | null;
   threatNamesOf(indicatorId: string): string[];
+  /** CVE ids of the `vulnerability` objects a relationship (of any type, either way) ties to the object. */
+  vulnerabilitiesOf(objectId: string): string[];
+}
+
+const NO_CVES: string[] = [];
+
+/** The CVE id a STIX object names: a `cve` external reference (`vulnerability` SDOs, indicators) or a vulnerability's name. */
+function cveIdsOf(object: StixObject): string[] {
+  // Most indicators have neither: no allocation for them.
+  if (!Array.isArray(object.external_references) && object.type !== 'vulnerability') return NO_CVES;
+  const referenced = asObjects(object.external_references)
+    .filter((reference) => asText(reference.source_name).toLowerCase() === 'cve')
+    .map((reference) => canonicalCve(asText(reference.external_id)));
+  const named = object.type === 'vulnerability' ? [canonicalCve(asText(object.name))] : [];
+  return [...new Set([...referenced, ...named].filter((cve): cve is string => cve !== null))];
+}
+
+/** Object id → the CVE ids of the vulnerabilities related to it. */
+function relatedVulnerabilities(
+  objects: StixObject[],
+  byId: Map<string, StixObject>,
+): Map<string, Set<string>> {
+  const related = new Map<string, Set<string>>();
+  for (const object of objects) {
+    if (object.type !== 'relationship') continue;
+    const ends = [asText(object.source_ref), asText(object.target_ref)];
+    for (const [self, other] of [ends, [...ends].reverse()] as const) {
+      const vulnerability = byId.get(other!);
+      if (vulnerability?.type !== 'vulnerability') continue;
+      const known = related.get(self!) ?? new Set<string>();
+      for (const cve of cveIdsOf(vulnerability)) known.add(cve);
+      related.set(self!, known);
+    }
+  }
+  return related;
 }
 
 /**
@@ -106,6 +142,7 @@ function bundleContext(objects: StixObject[]): BundleContext {
     const source = asText(object.source_ref);
     threatNames.set(source, (threatNames.get(source) ?? new Set()).add(name));
   }
+  const vulnerabilities = relatedVulnerabilities(objects, byId);
   /** The TLP name a marking definition of the bundle states (STIX 2.0 `definition.tlp`, or its name). */
   const tlpNameOf = (id: string): string | null => {
     // STIX 2.0 style: `{"definition_type": "tlp", "definition": {"tlp": "amber"}}` inside the bundle.
@@ -139,6 +176,10 @@ function bundleContext(objects: StixObject[]): BundleContext {
     },
     threatNamesOf(indicatorId) {
       return [...(threatNames.get(indicatorId) ?? [])].sort();
+    },
+    vulnerabilitiesOf(objectId) {
+      const related = vulnerabilities.get(objectId);
+      return related ? [...related].sort() : NO_CVES;
     },
   };
 }
@@ -329,7 +370,14 @@ function indicatorMeta(object: StixObject, bundle: BundleContext): ReportMeta | 
     confidence,
     // 2.0 `labels` are the indicator types; 2.1 has `indicator_types` and free `labels`.
     tags: [
-      ...new Set([...asStrings(object.labels), ...asStrings(object.indicator_types), ...(common.tags ?? [])]),
+      ...new Set([
+        ...asStrings(object.labels),
+        ...asStrings(object.indicator_types),
+        ...(common.tags ?? []),
+        // The vulnerabilities it is related to, or names in a `cve` external reference: as MISP's are.
+        ...cveIdsOf(object).map(vulnerabilityTag),
+        ...bundle.vulnerabilitiesOf(common.recordId ?? '').map(vulnerabilityTag),
+      ]),
     ],
     threatNames: bundle.threatNamesOf(common.recordId ?? ''),
     description:

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   canRead,
+  canWrite,
+  checkInboxPartners,
   DEFAULT_TAXII_CONFIGURATION,
   parseTaxiiConfiguration,
   readerCeiling,
@@ -43,7 +45,36 @@ describe('TAXII collections file', () => {
     expect(readerCeiling(collection!, key('k', 'green'))).toBe('green');
   });
 
+  it('lets only a listed key bound to the inbox partner write', () => {
+    const [inbox, plain] = parse([
+      {
+        id: ID,
+        title: 'Inbox',
+        read: { keys: ['poster'] },
+        inbox: { partner: 'cert-demo', keys: ['poster', 'unbound', 'other-partner'] },
+      },
+      { id: ID.replace('1111-4', '2222-4'), title: 'Plain', read: { any_key: true } },
+    ])().collections;
+    const bound = (id: string, partner: string | null) => ({ ...key(id, 'red'), partner });
+    expect(inbox?.inbox?.partner).toBe('cert-demo');
+    expect(canWrite(inbox!, bound('poster', 'cert-demo'))).toBe(true);
+    expect(canWrite(inbox!, bound('unbound', null))).toBe(false);
+    expect(canWrite(inbox!, bound('other-partner', 'eset'))).toBe(false);
+    expect(canWrite(inbox!, bound('unlisted', 'cert-demo'))).toBe(false);
+    expect(canWrite(plain!, bound('poster', 'cert-demo'))).toBe(false);
+  });
+
   it.each([
+    [
+      'an inbox without keys',
+      [{ id: ID, title: 'T', read: { any_key: true }, inbox: { partner: 'p', keys: [] } }],
+      /inbox\.keys/,
+    ],
+    [
+      'an inbox partner that is no partner id',
+      [{ id: ID, title: 'T', read: { any_key: true }, inbox: { partner: '../x', keys: ['k'] } }],
+      /inbox\.partner/,
+    ],
     ['no reader', [{ id: ID, title: 'T', read: {} }], /names no reader/],
     [
       'an unknown field',
@@ -81,5 +112,24 @@ describe('documentIdsOf', () => {
     expect(candidates).toContain(`url--${uuid}`);
     expect(candidates).toContain(`indicator--${uuid}`);
     expect(documentIdsOf(new Set([`sighting--${uuid}`]))).toBeUndefined();
+  });
+});
+
+describe('checkInboxPartners', () => {
+  const configuration = parseTaxiiConfiguration(
+    JSON.stringify({
+      collections: [
+        { id: ID, title: 'Inbox', read: { any_key: true }, inbox: { partner: 'p', keys: ['k'] } },
+      ],
+    }),
+  );
+  it('accepts an inbox of a registered STIX partner', () => {
+    expect(() => checkInboxPartners(configuration, [{ id: 'p', format: { type: 'stix' } }])).not.toThrow();
+  });
+  it('refuses an unknown partner and one that is not STIX', () => {
+    expect(() => checkInboxPartners(configuration, [])).toThrow(/inbox partner p is not in the registry/);
+    expect(() => checkInboxPartners(configuration, [{ id: 'p', format: { type: 'csv' } }])).toThrow(
+      /must have format stix/,
+    );
   });
 });

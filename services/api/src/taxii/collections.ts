@@ -31,6 +31,12 @@ export interface Collection {
    */
   activeOnly: boolean;
   read: { anyKey: boolean; keys: ReadonlySet<string>; organisations: ReadonlySet<string> };
+  /**
+   * Set on a partner's inbox: bundles posted here enter the pipeline as
+   * that partner's feed. Only the keys listed here, each bound to that
+   * partner (`"partner"` in the keys file), may post.
+   */
+  inbox?: { partner: string; keys: ReadonlySet<string> } | undefined;
 }
 
 export interface TaxiiConfiguration {
@@ -89,6 +95,13 @@ const collectionEntry = z
       .refine((acl) => acl.any_key || acl.keys.length + acl.organisations.length > 0, {
         message: 'names no reader: set any_key, keys or organisations',
       }),
+    inbox: z
+      .object({
+        partner: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a partner id of the registry'),
+        keys: z.array(z.string().max(64)).min(1).max(10_000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -132,6 +145,7 @@ export function parseTaxiiConfiguration(text: string): TaxiiConfiguration {
         keys: new Set(entry.read.keys),
         organisations: new Set(entry.read.organisations),
       },
+      inbox: entry.inbox && { partner: entry.inbox.partner, keys: new Set(entry.inbox.keys) },
     };
   });
   return { title: parsed.data.title, description: parsed.data.description, collections };
@@ -145,6 +159,41 @@ export function loadTaxiiConfiguration(file: string | undefined): TaxiiConfigura
 export function canRead(collection: Collection, key: ApiKey): boolean {
   const { read } = collection;
   return read.anyKey || read.keys.has(key.id) || read.organisations.has(key.organisation ?? key.id);
+}
+
+/**
+ * Whether `key` may post to `collection`: an inbox that lists the key, and
+ * the key bound to the inbox's partner — both, so neither a keys-file edit
+ * nor a collections-file edit alone lets a key speak for a partner.
+ */
+export function canWrite(collection: Collection, key: ApiKey): boolean {
+  const { inbox } = collection;
+  if (!inbox) return false;
+  return inbox.keys.has(key.id) && key.partner === inbox.partner;
+}
+
+/**
+ * Checks every inbox names a registered partner whose format is STIX (what
+ * a post becomes); throws naming the first that does not, so the API does
+ * not start with an inbox whose posts the normalizer would refuse whole.
+ */
+export function checkInboxPartners(
+  configuration: TaxiiConfiguration,
+  partners: readonly { id: string; format: { type: string } }[],
+): void {
+  const byId = new Map(partners.map((partner) => [partner.id, partner]));
+  for (const collection of configuration.collections) {
+    if (!collection.inbox) continue;
+    const partner = byId.get(collection.inbox.partner);
+    if (!partner)
+      throw new Error(
+        `TAXII_COLLECTIONS_FILE: ${collection.id}: inbox partner ${collection.inbox.partner} is not in the registry`,
+      );
+    if (partner.format.type !== 'stix')
+      throw new Error(
+        `TAXII_COLLECTIONS_FILE: ${collection.id}: inbox partner ${partner.id} must have format stix`,
+      );
+  }
 }
 
 /** The lower of the key's and the collection's ceilings. */

@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiKey } from '@dragnet/api-keys';
 import { KINDS } from '@dragnet/indicators';
 import { stixUuid } from '@dragnet/lookup';
 import { error, type Reply, type RouteCall, type RouteDefinition } from '../http-reply.js';
+import { readBody } from '../request-body.js';
 import { pathPattern } from '../route-table.js';
 import { type WalkPage, walkCollection } from './collection-walk.js';
-import { type Collection, canRead, readerCeiling, type TaxiiConfiguration } from './collections.js';
+import { type Collection, canRead, canWrite, readerCeiling, type TaxiiConfiguration } from './collections.js';
+import { parseEnvelope, type StatusRecord, statusResource } from './inbox.js';
+import type { InboxPort } from './inbox-port.js';
 import { type ObjectQuery, objectVersion, parseObjectQuery } from './object-filters.js';
 import { negotiate, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE } from './taxii-http.js';
 
@@ -22,6 +27,8 @@ export interface TaxiiOptions {
   settleMs: number;
   /** Largest body the API accepts (the API root's `max_content_length`). */
   maxContentLength: number;
+  /** Posts to inbox collections and their status; absent when no collection is an inbox. */
+  inbox?: InboxPort | undefined;
 }
 
 const OBJECT_TYPES = [TAXII_MEDIA_TYPE, STIX_MEDIA_TYPE];
@@ -52,9 +59,7 @@ export function taxiiRoutes(options: TaxiiOptions): RouteDefinition[] {
   return [
     route('taxii_discovery', '/taxii2/', TAXII_ONLY, async () => ok(discovery(options))),
     route('taxii_api_root', '/taxii2/:root/', TAXII_ONLY, async () => ok(apiRoot(options))),
-    route('taxii_status', '/taxii2/:root/status/:status/', TAXII_ONLY, async () =>
-      error(404, 'unknown_status', 'no such status resource'),
-    ),
+    route('taxii_status', '/taxii2/:root/status/:status/', TAXII_ONLY, (call) => status(options, call)),
     route('taxii_collections', '/taxii2/:root/collections/', TAXII_ONLY, async (call) =>
       ok(listCollections(options, call)),
     ),
@@ -103,27 +108,35 @@ function apiRoot(options: TaxiiOptions) {
   };
 }
 
-function collectionBody(collection: Collection) {
+function collectionBody(collection: Collection, key: ApiKey) {
   return {
     id: collection.id,
     title: collection.title,
     ...(collection.description ? { description: collection.description } : {}),
-    can_read: true,
-    can_write: false,
+    can_read: canRead(collection, key),
+    can_write: canWrite(collection, key),
     media_types: [STIX_MEDIA_TYPE],
   };
 }
 
+/** A key sees the collections it may read or write; the others are unknown to it. */
+const isVisible = (collection: Collection, key: ApiKey) =>
+  canRead(collection, key) || canWrite(collection, key);
+
 function listCollections(options: TaxiiOptions, call: RouteCall) {
-  const readable = options.configuration.collections.filter((collection) => canRead(collection, call.key));
-  call.audit.results = { returned: readable.length };
-  return readable.length > 0 ? { collections: readable.map(collectionBody) } : {};
+  const visible = options.configuration.collections.filter((collection) => isVisible(collection, call.key));
+  call.audit.results = { returned: visible.length };
+  return visible.length > 0 ? { collections: visible.map((item) => collectionBody(item, call.key)) } : {};
+}
+
+function namedCollection(options: TaxiiOptions, call: RouteCall): Collection | undefined {
+  const id = call.parameters.collection;
+  return options.configuration.collections.find((candidate) => candidate.id === id);
 }
 
 /** The collection a request names, if the key may read it; unreadable ones are answered as unknown. */
 function readableCollection(options: TaxiiOptions, call: RouteCall): Collection | null {
-  const id = call.parameters.collection;
-  const collection = options.configuration.collections.find((candidate) => candidate.id === id);
+  const collection = namedCollection(options, call);
   return collection && canRead(collection, call.key) ? collection : null;
 }
 
@@ -131,8 +144,10 @@ const unknownCollection = () =>
   error(404, 'unknown_collection', 'no such collection (or not readable with this key)');
 
 async function collectionResource(options: TaxiiOptions, call: RouteCall): Promise<Reply> {
-  const collection = readableCollection(options, call);
-  return collection ? ok(collectionBody(collection)) : unknownCollection();
+  const collection = namedCollection(options, call);
+  return collection && isVisible(collection, call.key)
+    ? ok(collectionBody(collection, call.key))
+    : unknownCollection();
 }
 
 /** Answers one page of objects (or their manifest, or versions) of the requested collection. */
@@ -229,9 +244,47 @@ async function versions(options: TaxiiOptions, call: RouteCall): Promise<Reply> 
   );
 }
 
+/** `Content-Type` of a post: TAXII's media type, version 2.1 or none (the latest). */
+const TAXII_CONTENT_TYPE = /^application\/taxii\+json\s*(?:;\s*version\s*=\s*"?2\.1"?\s*)?(?:;|$)/i;
+
+/**
+ * Adds objects to an inbox (TAXII 2.1 section 5.5): the envelope becomes one
+ * STIX bundle message on the inbox partner's topic, so it takes the path of
+ * every partner message (parser, dead letters, merge); answered 202 with a
+ * pending status resource.
+ */
 async function addObjects(options: TaxiiOptions, call: RouteCall): Promise<Reply> {
-  if (!readableCollection(options, call)) return unknownCollection();
-  return error(403, 'not_writable', 'this collection is read-only');
+  const collection = namedCollection(options, call);
+  if (!collection || !isVisible(collection, call.key)) return unknownCollection();
+  const { inbox } = collection;
+  if (!inbox || !canWrite(collection, call.key))
+    return error(403, 'not_writable', 'this key may not add objects to this collection');
+  if (!options.inbox) return error(503, 'inbox_unavailable', 'the inbox is not running; retry later');
+  const body = await readBody(call.request, options.maxContentLength, TAXII_CONTENT_TYPE, TAXII_MEDIA_TYPE);
+  const envelope = parseEnvelope(body);
+  if (!envelope.ok) return error(envelope.status, envelope.code, envelope.message);
+  call.audit.query = `collection=${collection.id}`;
+  const record = await options.inbox.submit({
+    statusId: randomUUID(),
+    keyId: call.key.id,
+    partner: inbox.partner,
+    objects: envelope.objects,
+  });
+  call.audit.results = { returned: record.totalCount };
+  return { ...ok(statusResource(record)), status: 202 };
+}
+
+const STATUS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A status resource (section 4.3): only the key that posted, or another key of its partner, may read it. */
+async function status(options: TaxiiOptions, call: RouteCall): Promise<Reply> {
+  const id = call.parameters.status ?? '';
+  const unknown = () => error(404, 'unknown_status', 'no such status resource');
+  if (!options.inbox || !STATUS_ID.test(id)) return unknown();
+  const record: StatusRecord | null = await options.inbox.status(id);
+  const owner = record && (record.keyId === call.key.id || record.partner === call.key.partner);
+  if (!record || !owner) return unknown();
+  return ok(statusResource(record));
 }
 
 /** Every STIX object type a document's observable can be (an indicator kind's SCO type). */
