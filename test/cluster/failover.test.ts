@@ -9,7 +9,7 @@
  * was indexed) are printed as a table at the end.
  */
 import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
-import { addPartitions, consumerGroupLag } from '@dragnet/kafka';
+import { addPartitions, consumerGroupLag, METADATA_MAX_AGE_MS } from '@dragnet/kafka';
 import { eventually, requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -36,7 +36,7 @@ const kafka = testKafka();
 const elasticsearch = testElasticsearch();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PARTNERS = ['synthetic-a', 'synthetic-b', 'synthetic-c'];
-/** Three pushes per fault, six faults: within the checker's 6,000 vectors. */
+/** Three pushes per fault, six faults and a few extra pushes: within the checker's 6,000 vectors. */
 const VECTORS_PER_PUSH = 300;
 
 const vectors = loadVectors();
@@ -282,6 +282,16 @@ describe('failover on the cluster topology, every report checked', () => {
       },
       async () => undefined,
     );
+    // The stages' producers see the new partitions at their next metadata refresh: past it, one
+    // more push must reach the merge input's new partitions too (keys moving to other owners).
+    await sleep(METADATA_MAX_AGE_MS + 2_000);
+    await push(410, 100);
+    const after = await settleAndCheck('after the metadata refresh');
+    expect({ lost: after.lost, extra: after.extra, wrongValue: after.wrongValue }).toEqual({
+      lost: 0,
+      extra: 0,
+      wrongValue: 0,
+    });
     // The groups took the new partitions on: records landed there and were consumed.
     const normalizer = await consumerGroupLag(kafka, CONSUMER_GROUPS.normalizer, partnerTopics);
     const added = normalizer.filter((lag) => lag.partition >= 3);
