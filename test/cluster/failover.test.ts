@@ -295,7 +295,8 @@ describe('failover on the cluster topology, every report checked', () => {
     // The groups took the new partitions on: records landed there and were consumed.
     const normalizer = await consumerGroupLag(kafka, CONSUMER_GROUPS.normalizer, partnerTopics);
     const added = normalizer.filter((lag) => lag.partition >= 3);
-    expect(added).toHaveLength(partnerTopics.length * 3);
+    // Only partitions the group has offsets for are listed (a new partition no record reached
+    // yet may be absent), so the check is that records went there and nothing is left behind.
     expect(added.some((lag) => BigInt(lag.high) > 0n)).toBe(true);
     expect(added.every((lag) => lag.lag === 0)).toBe(true);
     const merge = await consumerGroupLag(kafka, CONSUMER_GROUPS.deduplicator, [TOPICS.mergeInput]);
