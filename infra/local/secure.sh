@@ -156,7 +156,8 @@ kafka_apply_service_acls() {
     return 0
   fi
   KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" KAFKA_SASL_USERNAME="$KAFKA_ADMIN_USER" \
-    KAFKA_SASL_PASSWORD_FILE="$(secret_file "kafka-$KAFKA_ADMIN_USER")" DRAGNET_NAMESPACE="" LOG_LEVEL=error \
+    KAFKA_SASL_PASSWORD_FILE="$(secret_file "kafka-$KAFKA_ADMIN_USER")" DRAGNET_SECRETS_DIR="$SECRETS" \
+    DRAGNET_NAMESPACE="" LOG_LEVEL=error \
     "$tsx" "$ROOT/packages/cli/src/main.ts" perimeter apply >"$KAFKA_DIR/logs/acls.log" 2>&1 ||
     die "kafka: applying the service ACLs failed; see $KAFKA_DIR/logs/acls.log"
   log "kafka: service ACLs applied ($(grep -c . "$KAFKA_DIR/logs/acls.log") lines in $KAFKA_DIR/logs/acls.log)"

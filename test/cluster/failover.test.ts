@@ -8,9 +8,16 @@
  * duplicated, seconds until indexing moved again, seconds until everything
  * was indexed) are printed as a table at the end.
  */
-import { CONSUMER_GROUPS, INDEX, TOPICS } from '@dragnet/contracts';
+import { CONSUMER_GROUPS, DEAD_LETTER_HEADERS, INDEX, TOPICS } from '@dragnet/contracts';
 import { addPartitions, consumerGroupLag, METADATA_MAX_AGE_MS } from '@dragnet/kafka';
-import { eventually, requireStack, testElasticsearch, testKafka, testRedis } from '@dragnet/test-kit';
+import {
+  eventually,
+  readTopic,
+  requireStack,
+  testElasticsearch,
+  testKafka,
+  testRedis,
+} from '@dragnet/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CheckResult,
@@ -113,7 +120,27 @@ async function settleAndCheck(step: string): Promise<CheckResult> {
     await sleep(3_000);
   }
   console.log(describeCheck(step, result!));
+  if (!isClean(result!))
+    console.log(`${step}: dead letters by stage/code/source: ${await deadLetterSummary()}`);
   return result!;
+}
+
+/** Where records went instead of the index: the dead-letter topic counted by stage, code and source topic. */
+async function deadLetterSummary(): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(TOPICS.deadLetter).finally(() => admin.disconnect());
+  const total = offsets.reduce((sum, entry) => sum + Number(entry.high) - Number(entry.low), 0);
+  if (total === 0) return 'none';
+  const counts = new Map<string, number>();
+  for (const letter of await readTopic(kafka, TOPICS.deadLetter, total, 60_000)) {
+    const header = (name: string) => letter.headers[name] ?? '?';
+    const key = [DEAD_LETTER_HEADERS.stage, DEAD_LETTER_HEADERS.code, DEAD_LETTER_HEADERS.sourceTopic]
+      .map(header)
+      .join('/');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count]) => `${key} ${count}`).join(', ');
 }
 
 /** Push, fault mid-ingest, push during the fault, heal, push again; then check every report. */

@@ -77,6 +77,17 @@ export async function grantAcls(
   return acl.length;
 }
 
+/** Removes exactly the ACLs of each principal's grants; the principal's other ACLs stay. */
+export async function revokeAcls(
+  kafka: KafkaClient,
+  grants: Record<string, AclGrant[]> | Map<string, AclGrant[]>,
+): Promise<void> {
+  const filters = [...(grants instanceof Map ? grants : Object.entries(grants))].flatMap(
+    ([principal, list]) => aclEntries(principal, list),
+  );
+  if (filters.length > 0) await withAdmin(kafka, (admin) => admin.deleteAcls({ filters }));
+}
+
 /** The ACLs Kafka holds for a principal, one line each (`allow write topic feeds.x (literal)`). */
 export async function describeAcls(kafka: KafkaClient, principal: string): Promise<string[]> {
   const response = await withAdmin(kafka, (admin) => admin.describeAcls(anyAclOf(principal)));

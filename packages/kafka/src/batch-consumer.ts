@@ -11,6 +11,7 @@ import {
   type FailureKind,
   type IsolationOutcome,
   type IsolationPolicy,
+  isGroupMembershipError,
   isInfrastructureError,
   settleBatch,
 } from './isolation.js';
@@ -166,6 +167,12 @@ interface BatchSteps {
   where: { topic: string; partition: number };
   shouldContinue(): boolean;
   sleep(ms: number): Promise<void>;
+  /** The group's heartbeat; a membership answer (see `isGroupMembershipError`) ends the batch. */
+  heartbeat(): Promise<void>;
+  /** Records that the batch's member may have lost its partitions: the batch is given up. */
+  loseMembership(error: unknown): void;
+  /** The membership answer that ended the batch, if one did. */
+  membershipLost(): unknown;
 }
 
 function consumerConfig(options: BatchConsumerOptions): ConsumerConfig {
@@ -229,26 +236,55 @@ async function processBatch(run: ConsumerRun, payload: EachBatchPayload): Promis
   const records = batch.messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message));
   const steps = batchSteps(run, payload);
   const outcome = await settleRecords(run, payload, records, steps);
-  if (!outcome.settled) return;
-  if (outcome.poisoned.length > 0 && !(await deadLetterPoisoned(run, outcome.poisoned, steps))) return;
+  // A batch handled in full is committed even while stopping (stop() waits for it); not after the
+  // member may have lost its partitions.
+  if (!outcome.settled || steps.membershipLost() !== null) return giveUp(steps);
+  if (outcome.poisoned.length > 0 && !(await deadLetterPoisoned(run, outcome.poisoned, steps)))
+    return giveUp(steps);
   await commitBatch(run, payload, records.length, started);
+}
+
+/**
+ * Leaves the batch uncommitted: its records are fetched again. When the
+ * member lost its partitions, the coordinator's answer is thrown on to kafkajs,
+ * which rejoins the group at once (and finds the coordinator again).
+ */
+function giveUp(steps: BatchSteps): void {
+  const lost = steps.membershipLost();
+  if (lost !== null) throw lost;
 }
 
 function batchSteps(
   run: ConsumerRun,
   { batch, heartbeat, isRunning, isStale }: EachBatchPayload,
 ): BatchSteps {
-  const shouldContinue = () => !run.stopping && isRunning() && !isStale();
+  let lost: unknown = null;
+  const loseMembership = (error: unknown) => {
+    lost ??= error;
+  };
+  // A rebalance being prepared is not visible in `isRunning`/`isStale`: only the heartbeat's answer says it.
+  const shouldContinue = () => lost === null && !run.stopping && isRunning() && !isStale();
+  const groupHeartbeat = async () => {
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (isGroupMembershipError(error)) loseMembership(error);
+      throw error;
+    }
+  };
   return {
     where: { topic: batch.topic, partition: batch.partition },
     shouldContinue,
+    heartbeat: groupHeartbeat,
+    loseMembership,
+    membershipLost: () => lost,
     // Sleeps in short steps, heartbeating, so that a long backoff neither
     // costs the group membership nor delays a stop.
     async sleep(ms) {
       const until = Date.now() + ms;
       while (shouldContinue() && Date.now() < until) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
-        await heartbeat();
+        await groupHeartbeat();
       }
     },
   };
@@ -257,20 +293,27 @@ function batchSteps(
 /** Runs the handler over `records`, retrying infrastructure faults and isolating the records it throws on alone. */
 function settleRecords(
   run: ConsumerRun,
-  { batch, heartbeat }: EachBatchPayload,
+  { batch }: EachBatchPayload,
   records: ConsumedRecord[],
   steps: BatchSteps,
 ): Promise<IsolationOutcome<ConsumedRecord>> {
   const { handler, health, logger } = run.options;
-  const context: BatchContext = { topic: batch.topic, partition: batch.partition, heartbeat };
+  const context: BatchContext = {
+    topic: batch.topic,
+    partition: batch.partition,
+    heartbeat: steps.heartbeat,
+  };
   return settleBatch(
     records,
     {
       handle: (part) => handler(part, context),
-      isRetriable: run.isRetriable,
+      // A membership answer is the group's state, not the records' fault (it ends the batch: `onFailure`).
+      isRetriable: (error) => isGroupMembershipError(error) || run.isRetriable(error),
       shouldContinue: steps.shouldContinue,
       sleep: steps.sleep,
       onFailure: (kind, error, count) => {
+        // However the handler came by it (its heartbeat, a wrapped cause), the records are not at fault.
+        if (isGroupMembershipError(error)) steps.loseMembership(error);
         health?.failed(kind, error);
         logger.warn({ ...steps.where, kind, records: count, err: error }, 'batch handler failed');
       },

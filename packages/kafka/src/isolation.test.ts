@@ -4,6 +4,7 @@ import {
   DEFAULT_ISOLATION_POLICY,
   InfrastructureError,
   type IsolationHooks,
+  isGroupMembershipError,
   isInfrastructureError,
   settleBatch,
 } from './isolation.js';
@@ -123,6 +124,24 @@ describe('settleBatch', () => {
     const { hooks } = harness(() => new InfrastructureError('down'), { continueFor: 4 });
     expect(await settleBatch(range(4), hooks)).toEqual({ settled: false, calls: 4 });
   });
+
+  it('gives up without a verdict when the failure itself ends the batch (the member lost its partitions)', async () => {
+    // A handler whose heartbeat answered "rebalancing": the consumer stops the batch, so the record is not poison.
+    let membershipLost = false;
+    const { hooks } = harness(() => {
+      membershipLost = true;
+      return new Error('The group is rebalancing, so a rejoin is needed');
+    });
+    const outcome = await settleBatch(
+      [7],
+      { ...hooks, shouldContinue: () => !membershipLost },
+      {
+        ...DEFAULT_ISOLATION_POLICY,
+        batchAttempts: 1,
+      },
+    );
+    expect(outcome).toEqual({ settled: false, calls: 1 });
+  });
 });
 
 describe('backoffDelayMs', () => {
@@ -175,5 +194,31 @@ describe('isInfrastructureError', () => {
     const b = new Error('b', { cause: a });
     (a as { cause?: unknown }).cause = b;
     expect(isInfrastructureError(a)).toBe(false);
+  });
+});
+
+describe('isGroupMembershipError', () => {
+  /** The shape of kafkajs' protocol errors: a name, the protocol's error type, a retriable flag. */
+  const protocolError = (type: string, retriable = false) =>
+    Object.assign(new Error(type), { name: 'KafkaJSProtocolError', type, retriable });
+
+  it("knows the coordinator answers that end the member's hold on its partitions", () => {
+    for (const type of [
+      'REBALANCE_IN_PROGRESS',
+      'ILLEGAL_GENERATION',
+      'UNKNOWN_MEMBER_ID',
+      'NOT_COORDINATOR_FOR_GROUP',
+      'GROUP_COORDINATOR_NOT_AVAILABLE',
+    ])
+      expect(isGroupMembershipError(protocolError(type)), type).toBe(true);
+  });
+
+  it('finds one wrapped as a cause, and nothing else', () => {
+    expect(
+      isGroupMembershipError(new Error('merge failed', { cause: protocolError('REBALANCE_IN_PROGRESS') })),
+    ).toBe(true);
+    expect(isGroupMembershipError(protocolError('MESSAGE_TOO_LARGE'))).toBe(false);
+    expect(isGroupMembershipError(new Error('REBALANCE_IN_PROGRESS'))).toBe(false);
+    expect(isGroupMembershipError({ type: 'REBALANCE_IN_PROGRESS' })).toBe(false);
   });
 });

@@ -83,6 +83,35 @@ export function isInfrastructureError(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Answers of the group coordinator that mean "this member may no longer own
+ * its partitions" (a rebalance under way, a stale generation, a coordinator
+ * that moved). They say nothing about the records: a batch that meets one is
+ * given up uncommitted, never retried or bisected here — while a rebalance is
+ * being prepared every heartbeat fails, so a bisection would dead-letter every
+ * record, and the coordinator still accepts that generation's commit.
+ */
+const GROUP_MEMBERSHIP_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'FENCED_INSTANCE_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+]);
+
+/** True when `error` (or one of its causes) is one of the group coordinator's membership answers. */
+export function isGroupMembershipError(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const { type } = current as Error & { type?: unknown };
+    if (typeof type === 'string' && GROUP_MEMBERSHIP_TYPES.has(type)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 export interface IsolationPolicy {
   /** Tries of the whole batch before it is bisected (a flaky failure gets a second chance). */
   batchAttempts: number;
@@ -159,6 +188,8 @@ export async function settleBatch<T>(
     } catch (error) {
       const kind: FailureKind = hooks.isRetriable(error) ? 'infrastructure' : 'stage_error';
       hooks.onFailure?.(kind, error, part.length);
+      // The failure may itself be why the batch is given up (the member lost its partitions): no verdict then.
+      if (!hooks.shouldContinue()) throw ABANDON;
       return { kind, error };
     }
     infrastructureFailures = 0;
