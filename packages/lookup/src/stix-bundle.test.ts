@@ -95,6 +95,16 @@ describe('STIX objects of every kind', () => {
     expect(objects[0]).not.toHaveProperty('pattern_version');
   });
 
+  it('a DNS name with an underscore is exported as its indicator and pattern, with no domain-name SCO', () => {
+    // Found by validating the whole shared corpus: an ESET hostname of a dynamic-DNS C2. DNS allows
+    // the underscore; STIX's domain-name follows RFC 1034's host syntax, and the validator refuses it.
+    const objects = objectsOf('domain', 'www.google_ssl.onmypc.org');
+    expect(ofType(objects, 'domain-name')).toEqual([]);
+    expect(ofType(objects, 'relationship')).toEqual([]);
+    expect(ofType(objects, 'indicator')[0]?.pattern).toBe("[domain-name:value = 'www.google_ssl.onmypc.org']");
+    expect(ofType(objectsOf('domain', 'www.google-ssl.onmypc.org'), 'domain-name')).toHaveLength(1);
+  });
+
   it('a STIX pattern indicator exports its own pattern', () => {
     const pattern = "[process:command_line MATCHES 'evil']";
     const objects = objectsOf('stix-pattern', pattern);

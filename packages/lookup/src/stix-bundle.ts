@@ -342,10 +342,14 @@ function patternProperties(kind: IndicatorKind, value: string): Record<string, s
  * `network-traffic` (a user agent) needs its endpoints and protocols, which a
  * partner's user agent does not tell; an `x509-certificate` named only by
  * subject or issuer has no ID-contributing property, so its deterministic id
- * is not a STIX one. Those are exported as the indicator and its pattern only.
+ * is not a STIX one; a DNS name with an underscore (DNS allows any octet, and
+ * C2 hosts under dynamic-DNS zones use it) is not a STIX `domain-name`, whose
+ * value follows RFC 1034's host syntax. Those are exported as the indicator
+ * and its pattern only.
  */
 function standsAlone(type: string, properties: Record<string, unknown>): boolean {
   if (type === 'network-traffic') return false;
+  if (type === 'domain-name') return !String(properties.value).includes('_');
   if (type === 'x509-certificate') return 'hashes' in properties || 'serial_number' in properties;
   return true;
 }
