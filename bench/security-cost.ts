@@ -11,7 +11,7 @@
  * before the benchmark fixes its namespace).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, machine, writeResult } from './report.js';
 
@@ -97,6 +97,8 @@ export async function runPass<Result = PassResult>(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<Result> {
+  // A fresh clone has no bench-results/ yet: the pass writes its result there.
+  mkdirSync(join(REPO_ROOT, 'bench-results'), { recursive: true });
   const resultFile = join(REPO_ROOT, 'bench-results', `.pass-${label}-${process.pid}-${Date.now()}.json`);
   log(`\n— ${label} pass —`);
   const child = spawn(
