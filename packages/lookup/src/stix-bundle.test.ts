@@ -101,7 +101,9 @@ describe('STIX objects of every kind', () => {
     const objects = objectsOf('domain', 'www.google_ssl.onmypc.org');
     expect(ofType(objects, 'domain-name')).toEqual([]);
     expect(ofType(objects, 'relationship')).toEqual([]);
-    expect(ofType(objects, 'indicator')[0]?.pattern).toBe("[domain-name:value = 'www.google_ssl.onmypc.org']");
+    expect(ofType(objects, 'indicator')[0]?.pattern).toBe(
+      "[domain-name:value = 'www.google_ssl.onmypc.org']",
+    );
     expect(ofType(objectsOf('domain', 'www.google-ssl.onmypc.org'), 'domain-name')).toHaveLength(1);
   });
 
