@@ -9,6 +9,7 @@ import {
   backoffDelayMs,
   DEFAULT_ISOLATION_POLICY,
   type FailureKind,
+  groupMembershipAnswer,
   type IsolationOutcome,
   type IsolationPolicy,
   isGroupMembershipError,
@@ -312,8 +313,10 @@ function settleRecords(
       shouldContinue: steps.shouldContinue,
       sleep: steps.sleep,
       onFailure: (kind, error, count) => {
-        // However the handler came by it (its heartbeat, a wrapped cause), the records are not at fault.
-        if (isGroupMembershipError(error)) steps.loseMembership(error);
+        // However the handler came by it (its heartbeat, a wrapped cause), the records are not at
+        // fault; kafkajs is handed the coordinator's own answer, which it knows to rejoin on.
+        const answer = groupMembershipAnswer(error);
+        if (answer) steps.loseMembership(answer);
         health?.failed(kind, error);
         logger.warn({ ...steps.where, kind, records: count, err: error }, 'batch handler failed');
       },

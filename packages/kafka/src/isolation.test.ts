@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   backoffDelayMs,
   DEFAULT_ISOLATION_POLICY,
+  groupMembershipAnswer,
   InfrastructureError,
   type IsolationHooks,
   isGroupMembershipError,
@@ -214,9 +215,9 @@ describe('isGroupMembershipError', () => {
   });
 
   it('finds one wrapped as a cause, and nothing else', () => {
-    expect(
-      isGroupMembershipError(new Error('merge failed', { cause: protocolError('REBALANCE_IN_PROGRESS') })),
-    ).toBe(true);
+    const answer = protocolError('REBALANCE_IN_PROGRESS');
+    expect(isGroupMembershipError(new Error('merge failed', { cause: answer }))).toBe(true);
+    expect(groupMembershipAnswer(new Error('merge failed', { cause: answer }))).toBe(answer);
     expect(isGroupMembershipError(protocolError('MESSAGE_TOO_LARGE'))).toBe(false);
     expect(isGroupMembershipError(new Error('REBALANCE_IN_PROGRESS'))).toBe(false);
     expect(isGroupMembershipError({ type: 'REBALANCE_IN_PROGRESS' })).toBe(false);

@@ -101,16 +101,19 @@ const GROUP_MEMBERSHIP_TYPES = new Set([
   'GROUP_LOAD_IN_PROGRESS',
 ]);
 
-/** True when `error` (or one of its causes) is one of the group coordinator's membership answers. */
-export function isGroupMembershipError(error: unknown): boolean {
+/** The group coordinator's membership answer in `error`'s cause chain (itself included), or null. */
+export function groupMembershipAnswer(error: unknown): Error | null {
   let current = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const { type } = current as Error & { type?: unknown };
-    if (typeof type === 'string' && GROUP_MEMBERSHIP_TYPES.has(type)) return true;
+    if (typeof type === 'string' && GROUP_MEMBERSHIP_TYPES.has(type)) return current;
     current = current.cause;
   }
-  return false;
+  return null;
 }
+
+/** True when `error` (or one of its causes) is one of the group coordinator's membership answers. */
+export const isGroupMembershipError = (error: unknown): boolean => groupMembershipAnswer(error) !== null;
 
 export interface IsolationPolicy {
   /** Tries of the whole batch before it is bisected (a flaky failure gets a second chance). */
